@@ -1,0 +1,1 @@
+export { SLOT_COUNT, hashTag, crc16, keySlot } from './slots.js';

@@ -1,0 +1,5 @@
+import type { CommandFamily } from './table.js';
+
+export const commandCommands: CommandFamily = {
+  handlers: {},
+};

@@ -1,0 +1,198 @@
+import type { Clock } from './clock.js';
+import { Entry, ENTRY_OVERHEAD, ValueType } from './entry.js';
+
+/** What a database tells the rest of the server about (expiry, deletions, memory). */
+export interface KeyspaceObserver {
+  /** A key was removed because its TTL passed. */
+  keyExpired(db: Database, key: string): void;
+  /** Memory charged to keys changed by `delta` bytes. */
+  memoryChanged(delta: number): void;
+}
+
+/**
+ * One logical database: a Map for lookup, a dense array for O(1) random sampling and
+ * cursor scans, and a second dense array of the keys that carry a TTL (Redis's `expires`).
+ * Removal is swap-remove, which is what makes SCAN walk the array from the end (DESIGN.md).
+ */
+export class Database {
+  private dict = new Map<string, Entry>();
+  private keys: Entry[] = [];
+  private expiring: Entry[] = [];
+
+  constructor(
+    readonly index: number,
+    private readonly clock: Clock,
+    private readonly observer: KeyspaceObserver,
+  ) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  get expiresCount(): number {
+    return this.expiring.length;
+  }
+
+  /** The live entry for a key, removing it first when its TTL has passed (lazy expiry). */
+  lookup(key: string): Entry | undefined {
+    const entry = this.dict.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expireAt !== 0 && entry.expireAt <= this.clock.ms) {
+      this.expire(entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Like `lookup` but never expires anything: for reads that must not change the dataset. */
+  peek(key: string): Entry | undefined {
+    const entry = this.dict.get(key);
+    if (entry === undefined) return undefined;
+    return entry.expireAt !== 0 && entry.expireAt <= this.clock.ms ? undefined : entry;
+  }
+
+  /** Whether the key exists now (expiring it lazily). */
+  has(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
+  /**
+   * Stores a value under a key, replacing any previous value. The TTL is cleared unless
+   * `keepTtl` is set (SET … KEEPTTL). Returns the entry.
+   */
+  set(key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
+    const existing = this.dict.get(key);
+    if (existing !== undefined) {
+      existing.type = type;
+      existing.value = value;
+      existing.accessedAt = this.clock.seconds;
+      if (!keepTtl && existing.expireAt !== 0) this.clearExpiry(existing);
+      this.recharge(existing);
+      return existing;
+    }
+    const entry = new Entry(key, type, value, this.clock.seconds);
+    entry.slotInKeys = this.keys.length;
+    this.keys.push(entry);
+    this.dict.set(key, entry);
+    this.recharge(entry);
+    return entry;
+  }
+
+  /** Removes a key. Returns false when it did not exist (expired keys count as absent). */
+  delete(key: string): boolean {
+    const entry = this.lookup(key);
+    if (entry === undefined) return false;
+    this.remove(entry);
+    return true;
+  }
+
+  /** Removes an entry known to be in this database. */
+  remove(entry: Entry): void {
+    this.dict.delete(entry.key);
+    swapRemove(this.keys, entry.slotInKeys, 'keys');
+    entry.slotInKeys = -1;
+    if (entry.slotInExpiring !== -1) this.clearExpiry(entry);
+    this.observer.memoryChanged(-entry.bytes);
+    entry.bytes = 0;
+  }
+
+  /** Sets an absolute expiry time in ms; the key must exist. */
+  setExpiry(entry: Entry, at: number): void {
+    if (entry.slotInExpiring === -1) {
+      entry.slotInExpiring = this.expiring.length;
+      this.expiring.push(entry);
+    }
+    entry.expireAt = at;
+  }
+
+  /** Removes a key's TTL. Returns false when it had none. */
+  clearExpiry(entry: Entry): boolean {
+    if (entry.slotInExpiring === -1) return false;
+    swapRemove(this.expiring, entry.slotInExpiring, 'expiring');
+    entry.slotInExpiring = -1;
+    entry.expireAt = 0;
+    return true;
+  }
+
+  /** Re-computes the memory charged to an entry after its value changed. */
+  recharge(entry: Entry, valueBytes = measure(entry)): void {
+    const bytes = ENTRY_OVERHEAD + entry.key.length + valueBytes;
+    const delta = bytes - entry.bytes;
+    entry.bytes = bytes;
+    if (delta !== 0) this.observer.memoryChanged(delta);
+  }
+
+  /** Removes every key. Returns how many there were. */
+  flush(): number {
+    const count = this.keys.length;
+    let bytes = 0;
+    for (const entry of this.keys) bytes += entry.bytes;
+    this.dict.clear();
+    this.keys.length = 0;
+    this.expiring.length = 0;
+    if (bytes !== 0) this.observer.memoryChanged(-bytes);
+    return count;
+  }
+
+  /** Exchanges contents with another database (SWAPDB). */
+  swapWith(other: Database): void {
+    [this.dict, other.dict] = [other.dict, this.dict];
+    [this.keys, other.keys] = [other.keys, this.keys];
+    [this.expiring, other.expiring] = [other.expiring, this.expiring];
+  }
+
+  /** A uniformly random live key, or null when empty. Expired samples are reaped on the way. */
+  randomKey(): string | null {
+    for (let tries = 0; tries < 100 && this.keys.length > 0; tries++) {
+      const entry = this.keys[(Math.random() * this.keys.length) | 0]!;
+      if (entry.expireAt !== 0 && entry.expireAt <= this.clock.ms) {
+        // Every key may have a TTL that has passed: keep reaping, as Redis does.
+        this.expire(entry);
+        continue;
+      }
+      return entry.key;
+    }
+    return this.keys.length > 0 ? this.keys[(Math.random() * this.keys.length) | 0]!.key : null;
+  }
+
+  /** The entry at a dense-array position (for sampling and cursor scans). */
+  entryAt(position: number): Entry | undefined {
+    return this.keys[position];
+  }
+
+  /** A random entry that has a TTL, or undefined. Used by the active expiry cycle. */
+  randomExpiring(): Entry | undefined {
+    const n = this.expiring.length;
+    return n === 0 ? undefined : this.expiring[(Math.random() * n) | 0];
+  }
+
+  /** Iterates all entries (including ones whose TTL has passed but are not yet reaped). */
+  entries(): IterableIterator<Entry> {
+    return this.dict.values();
+  }
+
+  /** Removes an entry whose TTL has passed and tells the observer. */
+  expire(entry: Entry): void {
+    this.remove(entry);
+    this.observer.keyExpired(this, entry.key);
+  }
+}
+
+/** Bytes charged for a value; mutable types keep their own running count in `bytes`. */
+function measure(entry: Entry): number {
+  const value = entry.value;
+  if (typeof value === 'string') return value.length;
+  if (value !== null && typeof value === 'object' && 'memoryBytes' in value) {
+    return (value as { memoryBytes: number }).memoryBytes;
+  }
+  return 0;
+}
+
+function swapRemove(array: Entry[], position: number, index: 'keys' | 'expiring'): void {
+  const last = array.pop()!;
+  if (position < array.length) {
+    array[position] = last;
+    if (index === 'keys') last.slotInKeys = position;
+    else last.slotInExpiring = position;
+  }
+}

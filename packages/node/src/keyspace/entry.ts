@@ -1,0 +1,46 @@
+/** Value types, numbered as Redis numbers them (OBJ_STRING … OBJ_STREAM) for RDB and TYPE. */
+export const enum ValueType {
+  String = 0,
+  List = 1,
+  Set = 2,
+  ZSet = 3,
+  Hash = 4,
+  Stream = 6,
+}
+
+export const TYPE_NAMES: Record<ValueType, string> = {
+  [ValueType.String]: 'string',
+  [ValueType.List]: 'list',
+  [ValueType.Set]: 'set',
+  [ValueType.ZSet]: 'zset',
+  [ValueType.Hash]: 'hash',
+  [ValueType.Stream]: 'stream',
+};
+
+/** Fixed bytes charged per key on top of its key and value (dict entry, object header). */
+export const ENTRY_OVERHEAD = 56;
+
+/** One key of a database. Fields are mutated in place; the dict and the index arrays hold it. */
+export class Entry {
+  /** Absolute expiry in ms since the epoch, or 0 when the key has no TTL. */
+  expireAt = 0;
+  /** Position in the database's dense key array (for O(1) sampling and swap-remove). */
+  slotInKeys = -1;
+  /** Position in the dense array of keys with a TTL, or -1. */
+  slotInExpiring = -1;
+  /** LRU clock (seconds) of the last access, for OBJECT IDLETIME and eviction. */
+  accessedAt: number;
+  /** LFU counter for OBJECT FREQ (Redis's logarithmic counter starts at 5). */
+  frequency = 5;
+  /** The bytes this entry is charged for in used_memory. */
+  bytes = 0;
+
+  constructor(
+    readonly key: string,
+    public type: ValueType,
+    public value: unknown,
+    now: number,
+  ) {
+    this.accessedAt = now;
+  }
+}

@@ -1,0 +1,24 @@
+/** Error replies, worded exactly as Redis 7.0 words them (without the leading '-'). */
+export const Err = {
+  syntax: 'ERR syntax error',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  noAuth: 'NOAUTH Authentication required.',
+  noSuchKey: 'ERR no such key',
+  outOfRange: 'ERR index out of range',
+  dbIndex: 'ERR DB index is out of range',
+  invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
+  arity: (command: string) => `ERR wrong number of arguments for '${command}' command`,
+} as const;
+
+/**
+ * Thrown by helpers deep inside a command (argument parsers, type checks) to abandon it with
+ * an error reply; dispatch catches it once. Handlers that can reply directly should do so.
+ */
+export class ReplyError extends Error {
+  constructor(readonly line: string) {
+    super(line);
+  }
+}

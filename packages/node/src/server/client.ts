@@ -1,0 +1,99 @@
+import type { Socket } from 'node:net';
+import { RequestParser } from '../protocol/parser.js';
+import { ReplyWriter } from '../protocol/writer.js';
+import type { Command } from '../commands/table.js';
+import type { Database } from '../keyspace/database.js';
+import type { Server } from './server.js';
+
+/** Client flags, a subset of Redis's CLIENT_* bits, as shown by CLIENT LIST `flags=`. */
+export const ClientFlag = {
+  closeAfterReply: 1 << 0,
+  closeAsap: 1 << 1,
+  multi: 1 << 2,
+  pubsub: 1 << 3,
+  monitor: 1 << 4,
+  replica: 1 << 5,
+  master: 1 << 6,
+  blocked: 1 << 7,
+  noEvict: 1 << 8,
+  readonly: 1 << 9,
+  asking: 1 << 10,
+  dirtyExec: 1 << 11,
+  dirtyCas: 1 << 12,
+} as const;
+
+/** CLIENT REPLY modes. */
+export const enum ReplyMode {
+  On,
+  Off,
+  SkipNext,
+  Skip,
+}
+
+/**
+ * One connection: its parser, its pending replies (the writer it extends) and the state
+ * commands read and change (selected db, protocol, name, auth, flags).
+ */
+export class Client extends ReplyWriter {
+  readonly parser: RequestParser;
+  db: Database;
+  name = '';
+  flags = 0;
+  authenticated: boolean;
+  user = 'default';
+  replyMode = ReplyMode.On;
+  /** The command being executed, for errorstats and `cmd=` in CLIENT LIST. */
+  lastCommand: Command | null = null;
+  readonly createdAt: number;
+  lastInteraction: number;
+  readonly addr: string;
+  readonly laddr: string;
+  /** A stand-in for the file descriptor Redis shows in CLIENT LIST. */
+  readonly fd: number;
+  /** The last argv processed (kept for CLIENT LIST `argv-mem`, slowlog and errors). */
+  argv: string[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly server: Server,
+    readonly socket: Socket | null,
+  ) {
+    super();
+    this.parser = new RequestParser(server.parserLimits);
+    this.db = server.databases[0]!;
+    this.authenticated = !server.requiresAuth();
+    this.parser.unauthenticated = !this.authenticated;
+    this.createdAt = server.clock.ms;
+    this.lastInteraction = this.createdAt;
+    this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
+    this.laddr = socket ? formatAddress(socket.localAddress, socket.localPort) : '';
+    this.fd = socket ? id + 7 : -1;
+  }
+
+  has(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+
+  /** Replies with an error line ("ERR …", "WRONGTYPE …") and counts it for errorstats. */
+  override error(line: string): void {
+    this.server.stats.countError(line);
+    super.error(line);
+  }
+
+  /** Selects database `index`; the caller checks the range. */
+  select(index: number): void {
+    this.db = this.server.databases[index]!;
+  }
+
+  setAuthenticated(user: string): void {
+    this.authenticated = true;
+    this.user = user;
+    this.parser.unauthenticated = false;
+  }
+}
+
+function formatAddress(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return '';
+  const bare = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return `${bare}:${port ?? 0}`;
+}

@@ -1,0 +1,105 @@
+import { performance } from 'node:perf_hooks';
+import { Err, ReplyError } from '../protocol/errors.js';
+import { CommandFlag, type Command } from '../commands/table.js';
+import { ReplyMode, type Client } from './client.js';
+
+/** Longest argument text Redis quotes back in "unknown command" errors. */
+const QUOTE_LIMIT = 128;
+
+/**
+ * Runs one command for a client: the checks of Redis's processCommand, in its order (so a
+ * client sees the same error Redis would pick), then the handler, then the bookkeeping.
+ */
+export function execute(client: Client, argv: string[]): void {
+  const replyStart = client.pendingBytes;
+  processCommand(client, argv);
+  if (client.replyMode !== ReplyMode.On) applyReplyMode(client, replyStart);
+}
+
+function processCommand(client: Client, argv: string[]): void {
+  const server = client.server;
+  client.argv = argv;
+  client.lastInteraction = server.clock.ms;
+  let command = server.commands.get(argv[0]!);
+  if (command !== undefined && command.subcommands !== null && argv.length > 1) {
+    const container = command;
+    command = container.subcommands!.get(server.commands.lower(argv[1]!));
+    if (command === undefined) {
+      reject(client, null, unknownSubcommand(container, argv));
+      return;
+    }
+  }
+  if (command === undefined) {
+    reject(client, null, unknownCommand(argv));
+    return;
+  }
+  client.lastCommand = command;
+  const arity = command.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    reject(client, command, Err.arity(command.fullName));
+    return;
+  }
+  if (!client.authenticated && (command.flags & CommandFlag.no_auth) === 0) {
+    reject(client, command, Err.noAuth);
+    return;
+  }
+  call(client, command, argv);
+}
+
+/** Runs a command that passed the checks: handler, then stats and the slowlog. */
+export function call(client: Client, command: Command, argv: string[]): void {
+  const server = client.server;
+  const errorsBefore = server.stats.totalErrorReplies;
+  const started = performance.now();
+  try {
+    command.handler!(client, argv);
+  } catch (error) {
+    if (error instanceof ReplyError) client.error(error.line);
+    else {
+      server.log.error({ err: error, command: command.fullName }, 'command failed with an internal error');
+      client.error(`ERR internal error while running '${command.fullName}'`);
+    }
+  }
+  const microseconds = Math.round((performance.now() - started) * 1000);
+  const stats = command.stats;
+  stats.calls++;
+  stats.microseconds += microseconds;
+  if (server.stats.totalErrorReplies !== errorsBefore) stats.failedCalls++;
+  server.stats.totalCommandsProcessed++;
+  server.commandExecuted(client, command, argv, microseconds);
+}
+
+/** CLIENT REPLY OFF / SKIP: drop the reply just written (CLIENT REPLY itself sets the mode). */
+function applyReplyMode(client: Client, replyStart: number): void {
+  if (client.replyMode === ReplyMode.SkipNext) {
+    // Set by CLIENT REPLY SKIP during this command: the next one is skipped.
+    client.replyMode = ReplyMode.Skip;
+    return;
+  }
+  client.truncate(replyStart);
+  if (client.replyMode === ReplyMode.Skip) client.replyMode = ReplyMode.On;
+}
+
+function reject(client: Client, command: Command | null, line: string): void {
+  if (command !== null) command.stats.rejectedCalls++;
+  client.error(line);
+}
+
+/** Redis replaces CR and LF with spaces so a quoted argument cannot break the protocol. */
+function protocolSafe(text: string): string {
+  return text.replace(/[\r\n]/g, ' ');
+}
+
+function unknownCommand(argv: readonly string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < QUOTE_LIMIT; i++) {
+    args += `'${argv[i]!.slice(0, QUOTE_LIMIT - args.length)}' `;
+  }
+  return protocolSafe(`ERR unknown command '${argv[0]!.slice(0, QUOTE_LIMIT)}', with args beginning with: ${args}`);
+}
+
+function unknownSubcommand(container: Command, argv: readonly string[]): string {
+  return protocolSafe(
+    `ERR unknown subcommand '${argv[1]!.slice(0, QUOTE_LIMIT)}'. Try ${container.fullName.toUpperCase()} HELP.`,
+  );
+}

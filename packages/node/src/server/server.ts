@@ -1,0 +1,309 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { unlinkSync, writeFileSync } from 'node:fs';
+import type { ParserLimits } from '../protocol/parser.js';
+import { loadCommandMeta } from '../commands/meta.js';
+import { CommandTable, type Command } from '../commands/table.js';
+import { COMMAND_FAMILIES } from '../commands/index.js';
+import { Clock } from '../keyspace/clock.js';
+import { Database, type KeyspaceObserver } from '../keyspace/database.js';
+import { activeExpireCycle } from '../keyspace/expiry.js';
+import { Client, ClientFlag } from './client.js';
+import type { Config } from './config.js';
+import { execute } from './dispatch.js';
+import type { Logger } from './logger.js';
+import { Stats } from './stats.js';
+
+/** Unsent reply bytes above which we stop reading a client until its socket drains. */
+const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
+/** Memory Redis reports for an empty server; used_memory starts here. */
+const BASE_MEMORY = 900 * 1024;
+
+const kClient = Symbol('client');
+type ClientSocket = Socket & { [kClient]: Client };
+
+/** Hooks later subsystems attach to (slowlog, monitors, keyspace notifications, WATCH). */
+export interface CommandObserver {
+  commandExecuted(client: Client, command: Command, argv: readonly string[], microseconds: number): void;
+}
+
+/**
+ * The process-wide server: configuration, databases, clients, the command table and the
+ * listeners. Connections are handled by module-level socket listeners that find their client
+ * through a symbol on the socket, so no closure is allocated per connection.
+ */
+export class Server implements KeyspaceObserver {
+  readonly clock = new Clock();
+  readonly stats = new Stats();
+  readonly commands: CommandTable;
+  readonly databases: Database[];
+  readonly clients = new Map<number, Client>();
+  readonly parserLimits: ParserLimits;
+  readonly startedAt = Date.now();
+  readonly runId: string;
+  readonly observers: CommandObserver[] = [];
+  /** Keys changed since the last save (INFO rdb_changes_since_last_save, save points). */
+  dirty = 0;
+  /** Bytes charged to keys (DESIGN.md memory accounting). */
+  keyspaceBytes = 0;
+  peakMemory = BASE_MEMORY;
+  activeExpireEnabled = true;
+  private nextClientId = 1;
+  private readonly listeners: NetServer[] = [];
+  private cron: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    this.runId = randomBytes(20).toString('hex');
+    this.commands = new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
+    this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this));
+    this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
+    config.watch('proto-max-bulk-len', (value) => (this.parserLimits.maxBulkLength = value as number));
+    config.watch('client-query-buffer-limit', (value) => (this.parserLimits.maxQueryBuffer = value as number));
+    config.watch('hz', () => this.scheduleCron());
+  }
+
+  get usedMemory(): number {
+    return BASE_MEMORY + this.keyspaceBytes;
+  }
+
+  requiresAuth(): boolean {
+    return this.config.str('requirepass') !== '';
+  }
+
+  // KeyspaceObserver
+  keyExpired(): void {
+    this.stats.expiredKeys++;
+    this.dirty++;
+  }
+
+  memoryChanged(delta: number): void {
+    this.keyspaceBytes += delta;
+    const used = BASE_MEMORY + this.keyspaceBytes;
+    if (used > this.peakMemory) this.peakMemory = used;
+  }
+
+  commandExecuted(client: Client, command: Command, argv: readonly string[], microseconds: number): void {
+    for (const observer of this.observers) observer.commandExecuted(client, command, argv, microseconds);
+  }
+
+  /** Starts listening on every `bind` address; resolves when all are bound. */
+  async listen(): Promise<void> {
+    const port = this.config.int('port');
+    const addresses = bindAddresses(this.config.list('bind'));
+    for (const { host, optional } of addresses) {
+      const listener = createServer({ noDelay: true, keepAlive: false }, onConnection);
+      (listener as NetServer & { owner: Server }).owner = this;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          listener.once('error', reject);
+          listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
+            listener.off('error', reject);
+            resolve();
+          });
+        });
+        this.listeners.push(listener);
+      } catch (error) {
+        if (!optional) throw error;
+      }
+    }
+    this.writePidFile();
+    this.scheduleCron();
+    this.log.info({ port, pid: process.pid }, 'Ready to accept connections');
+  }
+
+  /** Actual ports bound (port 0 picks a free one). */
+  boundPort(): number {
+    const address = this.listeners[0]?.address();
+    return typeof address === 'object' && address !== null ? address.port : this.config.int('port');
+  }
+
+  accept(socket: Socket): void {
+    const clientSocket = socket as ClientSocket;
+    this.stats.totalConnectionsReceived++;
+    if (this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.bool('protected-mode') && !this.requiresAuth() && !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_DENIED);
+      return;
+    }
+    const client = new Client(this.nextClientId++, this, socket);
+    clientSocket[kClient] = client;
+    this.clients.set(client.id, client);
+    socket.setNoDelay(true);
+    const keepAlive = this.config.int('tcp-keepalive');
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
+    socket.on('data', onData);
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+  }
+
+  /** Parses and runs every complete command in a chunk, then writes all replies at once. */
+  handleData(client: Client, chunk: Buffer): void {
+    this.clock.refresh();
+    this.stats.netInputBytes += chunk.length;
+    const parser = client.parser;
+    if (parser.feed(chunk)) {
+      let argv: string[] | null;
+      while ((argv = parser.next()) !== null) {
+        execute(client, argv);
+        if ((client.flags & (ClientFlag.closeAfterReply | ClientFlag.closeAsap)) !== 0) break;
+      }
+      if (parser.error !== null) {
+        client.error(parser.error);
+        client.flags |= ClientFlag.closeAfterReply;
+        this.log.debug({ client: client.addr, error: parser.error }, 'protocol error');
+      }
+    }
+    if (parser.overflow) {
+      this.log.warn({ client: client.addr }, 'Closing client that reached max query buffer length');
+      client.flags |= ClientFlag.closeAsap;
+    }
+    this.flush(client);
+  }
+
+  /** Sends a client's pending replies; closes it afterwards when a command asked for that. */
+  flush(client: Client): void {
+    const socket = client.socket;
+    if (socket === null) return;
+    if ((client.flags & ClientFlag.closeAsap) !== 0) {
+      socket.destroy();
+      return;
+    }
+    const bytes = client.take();
+    if (bytes !== null) {
+      this.stats.netOutputBytes += bytes.length;
+      socket.write(bytes);
+      if (socket.writableLength > OUTPUT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
+    }
+    if ((client.flags & ClientFlag.closeAfterReply) !== 0) socket.end();
+  }
+
+  /** Forgets a disconnected client. */
+  removeClient(client: Client): void {
+    this.clients.delete(client.id);
+  }
+
+  private scheduleCron(): void {
+    if (this.cron !== null) clearInterval(this.cron);
+    if (this.listeners.length === 0) return;
+    const hz = Math.min(Math.max(this.config.int('hz'), 1), 500);
+    this.cron = setInterval(() => this.tick(hz), Math.round(1000 / hz));
+    this.cron.unref();
+  }
+
+  /** Background work Redis does in serverCron: active expiry, stats sampling, idle clients. */
+  private tick(hz: number): void {
+    const now = this.clock.refresh();
+    this.stats.sample(now);
+    if (this.activeExpireEnabled) activeExpireCycle(this.databases, now, 250 / hz);
+    this.closeIdleClients(now);
+  }
+
+  private closeIdleClients(now: number): void {
+    const timeout = this.config.int('timeout') * 1000;
+    if (timeout === 0) return;
+    for (const client of this.clients.values()) {
+      if (client.flags & (ClientFlag.replica | ClientFlag.master | ClientFlag.blocked | ClientFlag.pubsub)) continue;
+      if (now - client.lastInteraction > timeout) {
+        this.log.debug({ client: client.addr }, 'Closing idle client');
+        client.socket?.destroy();
+      }
+    }
+  }
+
+  private writePidFile(): void {
+    const pidfile = this.config.str('pidfile');
+    if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+  }
+
+  /** Stops accepting, closes clients, removes the pid file. Idempotent. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.warn({ reason }, 'User requested shutdown...');
+    if (this.cron !== null) clearInterval(this.cron);
+    for (const listener of this.listeners) listener.close();
+    for (const client of this.clients.values()) {
+      if (client.socket === null) continue;
+      const pending = client.take();
+      if (pending !== null) client.socket.write(pending);
+      client.socket.destroy();
+    }
+    const pidfile = this.config.str('pidfile');
+    if (pidfile !== '') {
+      try {
+        unlinkSync(pidfile);
+      } catch {
+        // Already gone: nothing to clean up.
+      }
+    }
+    this.log.warn('Redis is now ready to exit, bye bye...');
+    await new Promise<void>((resolve) => this.log.flush(() => resolve()));
+  }
+}
+
+function onConnection(this: NetServer & { owner: Server }, socket: Socket): void {
+  this.owner.accept(socket);
+}
+
+function onData(this: ClientSocket, chunk: Buffer): void {
+  const client = this[kClient];
+  client.server.handleData(client, chunk);
+}
+
+function onDrain(this: ClientSocket): void {
+  if (this.isPaused()) this.resume();
+}
+
+function onClose(this: ClientSocket): void {
+  const client = this[kClient];
+  client.server.removeClient(client);
+}
+
+function onError(this: ClientSocket): void {
+  // Resets and aborted connections end in 'close'; nothing else to do.
+}
+
+/** `bind` words → listen addresses; a leading '-' marks one that may be unavailable. */
+function bindAddresses(words: readonly string[]): { host: string; optional: boolean }[] {
+  const list = words.length === 0 ? ['*', '-::*'] : words;
+  const result: { host: string; optional: boolean }[] = [];
+  for (const word of list) {
+    const optional = word.startsWith('-');
+    const address = optional ? word.slice(1) : word;
+    const host = address === '*' ? '0.0.0.0' : address === '::*' ? '::' : address;
+    result.push({ host, optional });
+  }
+  // Listening on '::' also accepts IPv4 on most systems; avoid a double bind of the port.
+  if (result.some((a) => a.host === '::') && result.some((a) => a.host === '0.0.0.0')) {
+    return result.map((a) => (a.host === '::' ? { host: '::', optional: true } : a));
+  }
+  return result;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return true;
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set ' +
+  'for the default user. In this mode connections are only accepted from the loopback interface. If you ' +
+  'want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just ' +
+  "disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by " +
+  'connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly ' +
+  'accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively ' +
+  'you can just disable the protected mode by editing the Redis configuration file, and setting the protected ' +
+  "mode option to 'no', and then restarting the server. 3) If you started the server manually just for " +
+  "testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the " +
+  'default user. NOTE: You only need to do one of the above things in order for the server to start ' +
+  'accepting connections from the outside.\r\n';
