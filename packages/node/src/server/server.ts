@@ -112,7 +112,7 @@ export class Server implements KeyspaceObserver {
     }
     this.writePidFile();
     this.scheduleCron();
-    this.log.info({ port, pid: process.pid }, 'Ready to accept connections');
+    this.log.info({ port }, 'Ready to accept connections');
   }
 
   /** Actual ports bound (port 0 picks a free one). */
