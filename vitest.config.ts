@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests spawn servers; two cores cannot run many at once without timing noise.
     maxWorkers: 2,
     reporters: ['default'],
+    // Warns loudly when redis-server is missing and the comparisons with it are skipped.
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

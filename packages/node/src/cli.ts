@@ -1,41 +1,77 @@
 #!/usr/bin/env node
 /**
  * tsredis-server [/path/to/redis.conf] [--directive value ...]
- * Reads the config file (if given), then the --directive options, exactly like redis-server.
+ * Reads the config file (if given), then the --directive options, exactly like redis-server:
+ * the same fatal messages and exit status for bad configuration, `daemonize yes` runs the
+ * server detached, SIGTERM/SIGINT shut it down cleanly (pid file removed).
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config } from './server/config.js';
-import { applyConfigText, optionsToConfigText, readConfigFile, REDIS_VERSION } from './server/config-file.js';
+import { ConfigFileError, ConfigFileOpenError, loadConfiguration, REDIS_VERSION } from './server/config-file.js';
 import { DIRECTIVES } from './server/directives.js';
 import { createLogger } from './server/logger.js';
 import { Server } from './server/server.js';
 
+/** Set in the environment of the detached copy `daemonize yes` starts. */
+const DAEMON_CHILD = 'TSREDIS_DAEMONIZED';
+/** Where Redis writes its pid when daemonized without a pidfile (CONFIG_DEFAULT_PID_FILE). */
+const DEFAULT_PID_FILE = '/var/run/redis.pid';
+
 const argv = hideBin(process.argv);
 
-await yargs(argv)
-  .scriptName('tsredis-server')
-  .usage('Usage: $0 [/path/to/redis.conf] [--directive value ...]')
-  .example('$0 --port 7777', 'listen on port 7777')
-  .example('$0 /etc/redis/6379.conf --loglevel verbose', 'a config file plus overrides')
-  .version(`Redis server v=${REDIS_VERSION} tsredis`)
-  .alias('version', 'v')
-  .help('help')
-  .alias('help', 'h')
-  .strict(false)
-  .parserConfiguration({ 'unknown-options-as-args': true })
-  .parseAsync();
+// Like redis-server, only a first argument of -v/--version/-h/--help is an option of its own.
+if (argv.length > 0 && ['-v', '--version', '-h', '--help'].includes(argv[0]!)) {
+  await yargs(argv)
+    .scriptName('tsredis-server')
+    .usage('Usage: $0 [/path/to/redis.conf] [--directive value ...]')
+    .example('$0 --port 7777', 'listen on port 7777')
+    .example('$0 /etc/redis/6379.conf --loglevel verbose', 'a config file plus overrides')
+    .version(`Redis server v=${REDIS_VERSION} tsredis`)
+    .alias('version', 'v')
+    .help('help')
+    .alias('help', 'h')
+    .strict(false)
+    .parserConfiguration({ 'unknown-options-as-args': true })
+    .parseAsync();
+}
+
+/** Redis's log line prefix for messages printed before logging is set up: "pid:C 23 Nov 2026 19:39:15.456 # ". */
+function earlyLogLine(message: string): string {
+  const now = new Date();
+  const month = now.toLocaleString('en-US', { month: 'short' });
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const stamp =
+    `${pad(now.getDate())} ${month} ${now.getFullYear()} ` +
+    `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`;
+  return `${process.pid}:C ${stamp} # ${message}\n`;
+}
 
 const config = new Config(DIRECTIVES);
 try {
-  const hasFile = argv.length > 0 && !argv[0]!.startsWith('--');
-  const fileText = hasFile ? readConfigFile(argv[0]!) : '';
-  if (hasFile) config.file = argv[0]!;
-  applyConfigText(config, `${fileText}\n${optionsToConfigText(hasFile ? argv.slice(1) : argv)}`);
+  const hasFile = argv.length > 0 && !argv[0]!.startsWith('-');
+  if (hasFile) config.file = resolve(argv[0]!);
+  loadConfiguration(config, config.file, hasFile ? argv.slice(1) : argv);
 } catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
+  if (error instanceof ConfigFileError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof ConfigFileOpenError) process.stdout.write(earlyLogLine(error.message));
+  else throw error;
   process.exit(1);
 }
+
+if (config.bool('daemonize') && process.env[DAEMON_CHILD] === undefined) {
+  // Node cannot fork(): start a detached copy of this command line, as the daemon, and leave.
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, [DAEMON_CHILD]: '1' },
+  });
+  child.unref();
+  process.exit(0);
+}
+if (config.bool('daemonize') && config.str('pidfile') === '') config.set('pidfile', [DEFAULT_PID_FILE], true);
 
 const log = createLogger(config.str('loglevel'), config.str('logfile'));
 const server = new Server(config, log);
@@ -43,7 +79,7 @@ try {
   await server.listen();
 } catch (error) {
   log.fatal({ err: error }, `Could not create server TCP listening socket *:${config.int('port')}`);
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  await new Promise<void>((done) => log.flush(() => done()));
   process.exit(1);
 }
 

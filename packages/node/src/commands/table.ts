@@ -1,12 +1,14 @@
 import type { Client } from '../server/client.js';
 import { ACL_CATEGORIES, aclMask, CommandFlag, flagMask } from './flags.js';
+import { REDIS_KEY_FINDERS } from './key-finders.js';
+import type { KeyReference } from './keys.js';
 import type { CommandMeta, KeySpec } from './meta.js';
 
 /** A command implementation: reads argv, appends exactly one reply to the client. */
 export type CommandHandler = (client: Client, argv: string[]) => void;
 
-/** Finds the positions of the keys in argv where the key specs cannot (SORT STORE, MIGRATE KEYS). */
-export type KeyFinder = (argv: readonly string[]) => number[];
+/** Finds the keys in argv where the key specs cannot (SORT STORE, MIGRATE KEYS); see keys.ts. */
+export type KeyFinder = (argv: readonly string[]) => KeyReference[];
 
 /** What a family module exports: handlers (and key finders) keyed by full command name. */
 export interface CommandFamily {
@@ -83,7 +85,7 @@ export class CommandTable {
       meta,
       keySpecs: meta.keySpecs,
       handler,
-      keyFinder: finders.get(meta.name) ?? null,
+      keyFinder: finders.get(meta.name) ?? REDIS_KEY_FINDERS.get(meta.name) ?? null,
       subcommands: null,
       parent,
       stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0 },

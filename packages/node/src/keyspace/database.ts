@@ -1,3 +1,4 @@
+import { AccessPolicy } from './access.js';
 import type { Clock } from './clock.js';
 import { Entry, ENTRY_OVERHEAD, ValueType } from './entry.js';
 
@@ -18,11 +19,15 @@ export class Database {
   private dict = new Map<string, Entry>();
   private keys: Entry[] = [];
   private expiring: Entry[] = [];
+  /** Where the active expiry cycle resumes in the array of keys with a TTL. */
+  expiryCursor = 0;
 
   constructor(
     readonly index: number,
     private readonly clock: Clock,
     private readonly observer: KeyspaceObserver,
+    /** LRU/LFU bookkeeping of accesses, shared by all databases of a server. */
+    readonly access: AccessPolicy = new AccessPolicy(),
   ) {}
 
   get size(): number {
@@ -33,14 +38,19 @@ export class Database {
     return this.expiring.length;
   }
 
-  /** The live entry for a key, removing it first when its TTL has passed (lazy expiry). */
-  lookup(key: string): Entry | undefined {
+  /**
+   * The live entry for a key, removing it first when its TTL has passed (lazy expiry). The
+   * access is recorded for LRU/LFU unless `touch` is false (Redis's LOOKUP_NOTOUCH: TYPE,
+   * EXISTS, TTL, OBJECT).
+   */
+  lookup(key: string, touch = true): Entry | undefined {
     const entry = this.dict.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expireAt !== 0 && entry.expireAt <= this.clock.ms) {
+    if (this.isExpired(entry)) {
       this.expire(entry);
       return undefined;
     }
+    if (touch) this.access.touch(entry, this.clock.seconds);
     return entry;
   }
 
@@ -48,7 +58,12 @@ export class Database {
   peek(key: string): Entry | undefined {
     const entry = this.dict.get(key);
     if (entry === undefined) return undefined;
-    return entry.expireAt !== 0 && entry.expireAt <= this.clock.ms ? undefined : entry;
+    return this.isExpired(entry) ? undefined : entry;
+  }
+
+  /** Whether the entry's TTL has passed: Redis keeps a key alive through its expiry millisecond. */
+  isExpired(entry: Entry): boolean {
+    return entry.expireAt !== 0 && this.clock.ms > entry.expireAt;
   }
 
   /** Whether the key exists now (expiring it lazily). */
@@ -141,18 +156,17 @@ export class Database {
     [this.expiring, other.expiring] = [other.expiring, this.expiring];
   }
 
-  /** A uniformly random live key, or null when empty. Expired samples are reaped on the way. */
+  /**
+   * A uniformly random live key, or null when there is none. Expired samples are reaped on the
+   * way, as Redis does: each try either returns or removes a key, so the loop ends.
+   */
   randomKey(): string | null {
-    for (let tries = 0; tries < 100 && this.keys.length > 0; tries++) {
+    while (this.keys.length > 0) {
       const entry = this.keys[(Math.random() * this.keys.length) | 0]!;
-      if (entry.expireAt !== 0 && entry.expireAt <= this.clock.ms) {
-        // Every key may have a TTL that has passed: keep reaping, as Redis does.
-        this.expire(entry);
-        continue;
-      }
-      return entry.key;
+      if (!this.isExpired(entry)) return entry.key;
+      this.expire(entry);
     }
-    return this.keys.length > 0 ? this.keys[(Math.random() * this.keys.length) | 0]!.key : null;
+    return null;
   }
 
   /** The entry at a dense-array position (for sampling and cursor scans). */
@@ -160,7 +174,12 @@ export class Database {
     return this.keys[position];
   }
 
-  /** A random entry that has a TTL, or undefined. Used by the active expiry cycle. */
+  /** The entry at a position of the array of keys with a TTL (the active expiry cursor walks it). */
+  expiringAt(position: number): Entry | undefined {
+    return this.expiring[position];
+  }
+
+  /** A random entry that has a TTL, or undefined (sampling for volatile-* eviction). */
   randomExpiring(): Entry | undefined {
     const n = this.expiring.length;
     return n === 0 ? undefined : this.expiring[(Math.random() * n) | 0];

@@ -107,7 +107,7 @@ export class RequestParser {
   private inline(): string[] | null {
     const buf = this.buf;
     const start = this.pos;
-    const newline = buf.indexOf(LF, start);
+    const newline = findInLine(buf, LF, start);
     if (newline === -1) {
       if (buf.length - start > INLINE_MAX) return this.fail('Protocol error: too big inline request');
       return null;
@@ -122,7 +122,7 @@ export class RequestParser {
   private multibulk(): string[] | null {
     const buf = this.buf;
     if (this.argv === null) {
-      const cr = buf.indexOf(CR, this.pos);
+      const cr = findInLine(buf, CR, this.pos);
       if (cr === -1) {
         if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big mbulk count string');
         return null;
@@ -139,14 +139,16 @@ export class RequestParser {
     const argv = this.argv;
     while (this.missing > 0) {
       if (this.bulkLength === -1) {
-        const cr = buf.indexOf(CR, this.pos);
+        const cr = findInLine(buf, CR, this.pos);
         if (cr === -1) {
           if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big bulk count string');
           return null;
         }
         if (cr + 1 >= buf.length) return null;
         if (buf[this.pos] !== 36 /* '$' */) {
-          return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos]!)}'`);
+          // Redis's error formatter turns CR and LF into spaces so the reply stays one line.
+          const got = buf[this.pos] === CR || buf[this.pos] === LF ? ' ' : String.fromCharCode(buf[this.pos]!);
+          return this.fail(`Protocol error: expected '$', got '${got}'`);
         }
         const length = parseLength(buf, this.pos + 1, cr);
         if (Number.isNaN(length) || length < 0 || length > this.limits.maxBulkLength) {
@@ -172,28 +174,47 @@ export class RequestParser {
 const EMPTY_ARGV: string[] = [];
 
 /**
+ * Position of `byte` at or after `start`, or -1. Redis searches its query buffer with strchr,
+ * which stops at a NUL byte: a line with a NUL before its terminator is not complete yet.
+ */
+function findInLine(buf: Buffer, byte: number, start: number): number {
+  const at = buf.indexOf(byte, start);
+  for (let i = start; i < at; i++) if (buf[i] === 0) return -1;
+  return at;
+}
+
+/**
  * Parses a `*N`/`$N` length the way Redis's string2ll does: optional '-', digits, no leading
  * zeros, no spaces. Returns NaN when the text is not such an integer.
  */
 export function parseLength(buf: Buffer, start: number, end: number): number {
   let i = start;
-  if (i === end || end - i > 20) return NaN;
   let negative = false;
   if (buf[i] === 45 /* '-' */) {
     negative = true;
     i++;
-    if (i === end) return NaN;
   }
-  if (buf[i] === 48 /* '0' */) return i + 1 === end && !negative ? 0 : NaN;
+  const digits = end - i;
+  if (digits <= 0 || digits > 19) return NaN;
+  if (buf[i] === 48 /* '0' */) return digits === 1 && !negative ? 0 : NaN;
   let value = 0;
-  for (; i < end; i++) {
-    const d = buf[i]! - 48;
+  for (let j = i; j < end; j++) {
+    const d = buf[j]! - 48;
     if (d < 0 || d > 9) return NaN;
     value = value * 10 + d;
   }
-  if (value > 9223372036854775807) return NaN;
+  if (digits > 15) {
+    // Past 2^53 the digit loop rounds at every step: let Number() round once, and compare
+    // 19-digit numbers as text because doubles cannot tell 2^63 - 1 from 2^63.
+    const text = (buf as Latin1Buffer).latin1Slice(i, end);
+    if (digits === 19 && text > (negative ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) return NaN;
+    value = Number(text);
+  }
   return negative ? -value : value;
 }
+
+const INT64_MAX_DIGITS = '9223372036854775807';
+const INT64_MIN_DIGITS = '9223372036854775808';
 
 function isSpace(ch: number): boolean {
   return ch === 32 || (ch >= 9 && ch <= 13);

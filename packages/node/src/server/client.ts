@@ -61,8 +61,8 @@ export class Client extends ReplyWriter {
     super();
     this.parser = new RequestParser(server.parserLimits);
     this.db = server.databases[0]!;
-    this.authenticated = !server.requiresAuth();
-    this.parser.unauthenticated = !this.authenticated;
+    this.authenticated = false;
+    this.resetAuthentication();
     this.createdAt = server.clock.ms;
     this.lastInteraction = this.createdAt;
     this.addr = socket ? formatAddress(socket.remoteAddress, socket.remotePort) : '';
@@ -85,6 +85,13 @@ export class Client extends ReplyWriter {
     this.db = this.server.databases[index]!;
   }
 
+  /** Back to the default user: authenticated only when it needs no password (new connection, RESET). */
+  resetAuthentication(): void {
+    this.user = 'default';
+    this.authenticated = !this.server.requiresAuth();
+    this.parser.unauthenticated = !this.authenticated;
+  }
+
   setAuthenticated(user: string): void {
     this.authenticated = true;
     this.user = user;
@@ -95,5 +102,6 @@ export class Client extends ReplyWriter {
 function formatAddress(host: string | undefined, port: number | undefined): string {
   if (host === undefined) return '';
   const bare = host.startsWith('::ffff:') ? host.slice(7) : host;
-  return `${bare}:${port ?? 0}`;
+  // Like Redis's anetFormatAddr: an IPv6 address is bracketed so the port stays separable.
+  return bare.includes(':') ? `[${bare}]:${port ?? 0}` : `${bare}:${port ?? 0}`;
 }

@@ -1,7 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { CommandFlag, type Command } from '../commands/table.js';
-import { ReplyMode, type Client } from './client.js';
+import { ClientFlag, ReplyMode, type Client } from './client.js';
+import { protectedCommandRefusal } from './protected.js';
+
+/** Flags of commands a replica (or monitor) connection may not send. */
+const KEYSPACE_ACCESS = CommandFlag.write | CommandFlag.readonly | CommandFlag.may_replicate;
 
 /** Longest argument text Redis quotes back in "unknown command" errors. */
 const QUOTE_LIMIT = 128;
@@ -13,7 +17,8 @@ const QUOTE_LIMIT = 128;
 export function execute(client: Client, argv: string[]): void {
   const replyStart = client.pendingBytes;
   processCommand(client, argv);
-  if (client.replyMode !== ReplyMode.On) applyReplyMode(client, replyStart);
+  // A held command (CLIENT PAUSE) has not replied yet: its reply mode applies when it runs.
+  if (client.replyMode !== ReplyMode.On && !client.has(ClientFlag.blocked)) applyReplyMode(client, replyStart);
 }
 
 function processCommand(client: Client, argv: string[]): void {
@@ -39,10 +44,23 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, command, Err.arity(command.fullName));
     return;
   }
+  // DEBUG and MODULE (admin commands) are refused unless enable-*-command allows this client.
+  if ((command.flags & CommandFlag.admin) !== 0) {
+    const refusal = protectedCommandRefusal(client, command);
+    if (refusal !== null) {
+      reject(client, command, refusal);
+      return;
+    }
+  }
   if (!client.authenticated && (command.flags & CommandFlag.no_auth) === 0) {
     reject(client, command, Err.noAuth);
     return;
   }
+  if ((client.flags & ClientFlag.replica) !== 0 && (command.flags & KEYSPACE_ACCESS) !== 0) {
+    reject(client, command, "ERR Replica can't interact with the keyspace");
+    return;
+  }
+  if (server.pause.active && server.pause.hold(client, command, argv)) return;
   call(client, command, argv);
 }
 
@@ -90,16 +108,22 @@ function protocolSafe(text: string): string {
   return text.replace(/[\r\n]/g, ' ');
 }
 
+/** Redis formats arguments with C's %s: the text ends at the first NUL byte. */
+function asCString(text: string, limit: number): string {
+  const nul = text.indexOf('\0');
+  return text.slice(0, nul === -1 ? limit : Math.min(nul, limit));
+}
+
 function unknownCommand(argv: readonly string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < QUOTE_LIMIT; i++) {
-    args += `'${argv[i]!.slice(0, QUOTE_LIMIT - args.length)}' `;
+    args += `'${asCString(argv[i]!, QUOTE_LIMIT - args.length)}' `;
   }
-  return protocolSafe(`ERR unknown command '${argv[0]!.slice(0, QUOTE_LIMIT)}', with args beginning with: ${args}`);
+  return protocolSafe(`ERR unknown command '${asCString(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${args}`);
 }
 
 function unknownSubcommand(container: Command, argv: readonly string[]): string {
   return protocolSafe(
-    `ERR unknown subcommand '${argv[1]!.slice(0, QUOTE_LIMIT)}'. Try ${container.fullName.toUpperCase()} HELP.`,
+    `ERR unknown subcommand '${asCString(argv[1]!, QUOTE_LIMIT)}'. Try ${container.fullName.toUpperCase()} HELP.`,
   );
 }

@@ -5,6 +5,7 @@ import type { ParserLimits } from '../protocol/parser.js';
 import { loadCommandMeta } from '../commands/meta.js';
 import { CommandTable, type Command } from '../commands/table.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
+import { AccessPolicy } from '../keyspace/access.js';
 import { Clock } from '../keyspace/clock.js';
 import { Database, type KeyspaceObserver } from '../keyspace/database.js';
 import { activeExpireCycle } from '../keyspace/expiry.js';
@@ -12,12 +13,19 @@ import { Client, ClientFlag } from './client.js';
 import type { Config } from './config.js';
 import { execute } from './dispatch.js';
 import type { Logger } from './logger.js';
+import { MonitorFeed } from './monitor.js';
+import { ClientPause } from './pause.js';
+import { CommandLatencies, LatencyMonitor } from './latency.js';
+import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
 
 /** Unsent reply bytes above which we stop reading a client until its socket drains. */
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
 /** Memory Redis reports for an empty server; used_memory starts here. */
 const BASE_MEMORY = 900 * 1024;
+
+/** Flags after which a client's remaining input waits: it is closing, or its command is held. */
+const STOP_READING = ClientFlag.closeAfterReply | ClientFlag.closeAsap | ClientFlag.blocked;
 
 const kClient = Symbol('client');
 type ClientSocket = Socket & { [kClient]: Client };
@@ -34,6 +42,8 @@ export interface CommandObserver {
  */
 export class Server implements KeyspaceObserver {
   readonly clock = new Clock();
+  /** LRU/LFU access bookkeeping shared by every database (follows maxmemory-policy). */
+  readonly access = new AccessPolicy();
   readonly stats = new Stats();
   readonly commands: CommandTable;
   readonly databases: Database[];
@@ -42,6 +52,15 @@ export class Server implements KeyspaceObserver {
   readonly startedAt = Date.now();
   readonly runId: string;
   readonly observers: CommandObserver[] = [];
+  readonly monitors = new MonitorFeed(this);
+  readonly pause = new ClientPause((client, argv) => this.resume(client, argv));
+  readonly slowlog: Slowlog;
+  readonly latency: LatencyMonitor;
+  readonly commandLatencies: CommandLatencies;
+  /** Unix time (seconds) of the last successful save; the start time until one happens (LASTSAVE). */
+  lastSave = Math.floor(this.startedAt / 1000);
+  /** INFO master_replid until replication sets its own. */
+  replicationId = randomBytes(20).toString('hex');
   /** Keys changed since the last save (INFO rdb_changes_since_last_save, save points). */
   dirty = 0;
   /** Bytes charged to keys (DESIGN.md memory accounting). */
@@ -59,11 +78,18 @@ export class Server implements KeyspaceObserver {
   ) {
     this.runId = randomBytes(20).toString('hex');
     this.commands = new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
-    this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this));
+    this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this, this.access));
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.maxBulkLength = value as number));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.maxQueryBuffer = value as number));
     config.watch('hz', () => this.scheduleCron());
+    this.slowlog = new Slowlog(config);
+    this.latency = new LatencyMonitor(config);
+    this.commandLatencies = new CommandLatencies(config);
+    this.observers.push(this.slowlog, this.latency, this.commandLatencies);
+    config.watch('maxmemory-policy', (value) => (this.access.lfu = String(value).endsWith('-lfu')));
+    config.watch('lfu-log-factor', (value) => (this.access.logFactor = Number(value)));
+    config.watch('lfu-decay-time', (value) => (this.access.decayMinutes = Number(value)));
   }
 
   get usedMemory(): number {
@@ -76,8 +102,8 @@ export class Server implements KeyspaceObserver {
 
   // KeyspaceObserver
   keyExpired(): void {
+    // Redis counts the expiry but not as a change for save points (rdb_changes_since_last_save).
     this.stats.expiredKeys++;
-    this.dirty++;
   }
 
   memoryChanged(delta: number): void {
@@ -151,22 +177,34 @@ export class Server implements KeyspaceObserver {
     this.clock.refresh();
     this.stats.netInputBytes += chunk.length;
     const parser = client.parser;
-    if (parser.feed(chunk)) {
-      let argv: string[] | null;
-      while ((argv = parser.next()) !== null) {
-        execute(client, argv);
-        if ((client.flags & (ClientFlag.closeAfterReply | ClientFlag.closeAsap)) !== 0) break;
-      }
-      if (parser.error !== null) {
-        client.error(parser.error);
-        client.flags |= ClientFlag.closeAfterReply;
-        this.log.debug({ client: client.addr, error: parser.error }, 'protocol error');
-      }
-    }
+    if (parser.feed(chunk) && (client.flags & ClientFlag.blocked) === 0) this.processInput(client);
     if (parser.overflow) {
       this.log.warn({ client: client.addr }, 'Closing client that reached max query buffer length');
       client.flags |= ClientFlag.closeAsap;
     }
+    this.flush(client);
+  }
+
+  /** Runs the complete commands buffered in the client's parser until one stops it. */
+  private processInput(client: Client): void {
+    const parser = client.parser;
+    let argv: string[] | null;
+    while ((argv = parser.next()) !== null) {
+      execute(client, argv);
+      if ((client.flags & STOP_READING) !== 0) break;
+    }
+    if (parser.error !== null) {
+      client.error(`ERR ${parser.error}`);
+      client.flags |= ClientFlag.closeAfterReply;
+      this.log.debug({ client: client.addr, error: parser.error }, 'protocol error');
+    }
+  }
+
+  /** Runs a command that was held (CLIENT PAUSE), then the input that queued up behind it. */
+  private resume(client: Client, argv: string[]): void {
+    this.clock.refresh();
+    execute(client, argv);
+    if ((client.flags & STOP_READING) === 0) this.processInput(client);
     this.flush(client);
   }
 
@@ -190,6 +228,15 @@ export class Server implements KeyspaceObserver {
   /** Forgets a disconnected client. */
   removeClient(client: Client): void {
     this.clients.delete(client.id);
+    this.monitors.remove(client);
+    this.pause.forget(client);
+  }
+
+  /** Closes a client now (CLIENT KILL), dropping its unsent replies as Redis's freeClient does. */
+  disconnect(client: Client): void {
+    client.flags |= ClientFlag.closeAsap;
+    this.removeClient(client);
+    client.socket?.destroy();
   }
 
   private scheduleCron(): void {
@@ -204,7 +251,7 @@ export class Server implements KeyspaceObserver {
   private tick(hz: number): void {
     const now = this.clock.refresh();
     this.stats.sample(now);
-    if (this.activeExpireEnabled) activeExpireCycle(this.databases, now, 250 / hz);
+    if (this.activeExpireEnabled) activeExpireCycle(this.databases, now, 250 / hz, this.config.int('active-expire-effort'));
     this.closeIdleClients(now);
   }
 
@@ -222,7 +269,13 @@ export class Server implements KeyspaceObserver {
 
   private writePidFile(): void {
     const pidfile = this.config.str('pidfile');
-    if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+    if (pidfile === '') return;
+    try {
+      writeFileSync(pidfile, `${process.pid}\n`);
+    } catch (error) {
+      // Redis keeps running without its pid file.
+      this.log.warn({ err: error }, `Failed to write PID file: ${(error as Error).message}`);
+    }
   }
 
   /** Stops accepting, closes clients, removes the pid file. Idempotent. */

@@ -1,0 +1,48 @@
+import { stringEncoding } from '../commands/string.js';
+import { parseInt64 } from '../types/int64.js';
+import { type Entry, TYPE_NAMES, ValueType } from './entry.js';
+
+/**
+ * Per-type knowledge the generic commands need about values, kept in one place: each data
+ * type module adds its case to these switches when it lands.
+ */
+
+/** Redis keeps one shared object for each integer 0..9999 (OBJ_SHARED_INTEGERS). */
+const SHARED_INTEGERS = 10000;
+/** The refcount Redis reports for shared objects (OBJ_SHARED_REFCOUNT, INT_MAX). */
+const SHARED_REFCOUNT = 2147483647;
+
+/**
+ * An independent copy of a value, for COPY (and anything else that duplicates a key).
+ * Strings are immutable JS strings, so the copy shares them; mutable types must deep-copy.
+ */
+export function cloneValue(type: ValueType, value: unknown): unknown {
+  switch (type) {
+    case ValueType.String:
+      return value;
+    default:
+      throw new Error(`cloneValue: no copy defined for ${TYPE_NAMES[type]} values`);
+  }
+}
+
+/** OBJECT ENCODING: the representation Redis would use for this value. */
+export function encodingOf(entry: Entry): string {
+  switch (entry.type) {
+    case ValueType.String:
+      return stringEncoding(entry.value as string, entry);
+    default:
+      throw new Error(`encodingOf: no encoding defined for ${TYPE_NAMES[entry.type]} values`);
+  }
+}
+
+/**
+ * OBJECT REFCOUNT. Redis shares the objects of small integer strings (0..9999) unless an LRU/LFU
+ * maxmemory policy needs a private access clock per key; every other value has one reference.
+ */
+export function refcountOf(entry: Entry, sharedIntegers: boolean): number {
+  if (sharedIntegers && entry.type === ValueType.String && encodingOf(entry) === 'int') {
+    const n = parseInt64(entry.value as string);
+    if (typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS) return SHARED_REFCOUNT;
+  }
+  return 1;
+}

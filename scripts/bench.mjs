@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm run bench`: redis-benchmark against tsredis (built dist) and, when installed, the real
+// redis-server, side by side in one run, each on a free port. Both servers see the same
+// workloads in alternation so machine noise hits them alike. Prints a table and writes
+// bench/results.json and bench/results.md (the markdown table for the README).
+//   BENCH_SCALE=0.2 npm run bench   shorter run (request counts scaled)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_BIN = join(root, 'packages', 'node', 'dist', 'cli.js');
+const TESTS = 'ping,set,get,incr,mset';
+const CLIENTS = 50;
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+/** Requests per test: sized so the whole bench takes about 1–2 minutes on a small machine. */
+const CONFIGS = [
+  { pipeline: 1, size: 3, requests: 100_000 },
+  { pipeline: 1, size: 1024, requests: 100_000 },
+  { pipeline: 16, size: 3, requests: 400_000 },
+  { pipeline: 16, size: 1024, requests: 300_000 },
+];
+
+function installed(command) {
+  return spawnSync(command, ['--version']).status === 0;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child) {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not listen on ${port}`);
+}
+
+async function start(name, command, argsFor) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const child = spawn(command, argsFor(port, dir), { stdio: 'ignore' });
+  await waitForPort(port, child);
+  return {
+    name,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(child.pid, 'SIGTERM');
+        const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs redis-benchmark once and parses its --csv rows: test → { rps, p50, p99 }. */
+function benchmark(port, { pipeline, size, requests }) {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(CLIENTS), '-n', String(Math.max(1000, Math.round(requests * SCALE))),
+    '-P', String(pipeline), '-d', String(size), '-t', TESTS, '--csv'];
+  const result = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600_000 });
+  if (result.status !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
+  const rows = new Map();
+  for (const line of result.stdout.split('\n')) {
+    const cells = line.split('","').map((cell) => cell.replace(/^"|"$/g, ''));
+    if (cells.length < 7 || cells[0] === 'test') continue;
+    rows.set(cells[0], { rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) });
+  }
+  return rows;
+}
+
+const pad = (text, width) => String(text).padEnd(width);
+const fmt = (n) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
+const ms = (n) => (n === undefined ? '-' : n.toFixed(3));
+
+async function main() {
+  if (!installed('redis-benchmark')) {
+    console.error('redis-benchmark is not installed (apt-get install redis-tools)');
+    return 2;
+  }
+  const withRedis = installed('redis-server');
+  if (!withRedis) console.warn('!!! redis-server is not installed: benchmarking tsredis alone, no ratios !!!');
+  const servers = [];
+  try {
+    servers.push(await start('tsredis', process.execPath, (port, dir) => [SERVER_BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--loglevel', 'warning']));
+    if (withRedis) {
+      servers.push(await start('redis', 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']));
+    }
+    const rows = [];
+    const began = Date.now();
+    for (const config of CONFIGS) {
+      const [ours, theirs] = servers.map((server) => benchmark(server.port, config));
+      for (const [test, mine] of ours) {
+        const ref = theirs?.get(test);
+        rows.push({
+          test, pipeline: config.pipeline, size: config.size,
+          tsredis: mine, redis: ref ?? null,
+          ratio: ref ? mine.rps / ref.rps : null,
+        });
+      }
+      process.stderr.write(`  done -P ${config.pipeline} -d ${config.size}\n`);
+    }
+    report(rows, Math.round((Date.now() - began) / 1000));
+    return 0;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+function report(rows, seconds) {
+  const header = ['test', 'P', 'size', 'tsredis ops/s', 'redis ops/s', 'ratio', 'tsredis p50/p99 ms', 'redis p50/p99 ms'];
+  const table = rows.map((r) => [
+    r.test, r.pipeline, r.size, fmt(r.tsredis.rps), fmt(r.redis?.rps), r.ratio === null ? '-' : r.ratio.toFixed(2),
+    `${ms(r.tsredis.p50)}/${ms(r.tsredis.p99)}`, r.redis ? `${ms(r.redis.p50)}/${ms(r.redis.p99)}` : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => String(row[i]).length)));
+  console.log(header.map((h, i) => pad(h, widths[i])).join('  '));
+  for (const row of table) console.log(row.map((cell, i) => pad(cell, widths[i])).join('  '));
+  const ratios = rows.filter((r) => r.ratio !== null).map((r) => r.ratio);
+  const geomean = ratios.length ? Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length) : null;
+  if (geomean !== null) console.log(`\ngeometric mean ratio tsredis/redis: ${geomean.toFixed(2)} (${seconds} s, ${CLIENTS} clients)`);
+
+  const outDir = join(root, 'bench');
+  mkdirSync(outDir, { recursive: true });
+  const meta = { date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, node: process.version, seconds, geomeanRatio: geomean };
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...table.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `redis-benchmark -c ${CLIENTS}, ${meta.date.slice(0, 10)}, Node ${process.version}` +
+      (geomean === null ? '' : `; geometric mean ratio ${geomean.toFixed(2)}`),
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'results.md'), md);
+  console.log('wrote bench/results.json and bench/results.md');
+}
+
+process.exitCode = await main();

@@ -1,0 +1,344 @@
+/**
+ * Seeded generator of random commands for the differential tester. Commands come from the
+ * implemented families (strings, bitmaps, keys, TTL) and deliberately include wrong types, wrong
+ * arity, bad options, negative indexes, empty keys, huge numbers and binary bytes. Everything
+ * it produces has a deterministic reply on both servers (see `Check` for the two relaxations).
+ */
+
+/** A small fast PRNG (mulberry32): the same seed gives the same commands on every machine. */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [low, high]. */
+  int(low: number, high: number): number {
+    return low + Math.floor(this.next() * (high - low + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/**
+ * How replies are compared: 'exact' byte for byte; 'sorted' after sorting top-level elements
+ * (Redis leaves their order unspecified); 'ttl' allows a positive integer to differ by a
+ * little, since the two servers run the command a few milliseconds apart.
+ */
+export type Check = 'exact' | 'sorted' | 'ttl';
+
+export interface GeneratedCommand {
+  /** Position in the seed's stream (stable whatever is skipped). */
+  index: number;
+  family: Family;
+  args: string[];
+  check: Check;
+}
+
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype';
+
+/** Keys shared by all families so commands meet each other's values (and types). */
+const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
+/** Keys that `wrongtype` fills with non-string values. */
+const TYPED_KEYS = ['list1', 'hash1', 'set1', 'zset1'];
+
+const INTEGERS = [
+  '0', '1', '-1', '2', '10', '42', '-42', '100', '9223372036854775807', '-9223372036854775808',
+  '9223372036854775808', '-9223372036854775809', '99999999999999999999', '007', '+1', ' 1', '1 ',
+  '1e3', '0x1f', '', '1.0', '-0', '4294967296', '2147483648',
+];
+const FLOATS = [
+  '1.5', '-0', '0.1', '3', '-2.25', '1e308', '1.7976931348623157e308', '-1e308', '1e-5', 'inf',
+  '-inf', '+inf', 'nan', '3.0e-5', '.5', '5.', '0x10', '1,5', '', ' 2', '1e400', '5e-324',
+];
+
+function word(r: Rng): string {
+  const length = r.int(0, 12);
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(r.int(97, 122));
+  return out;
+}
+
+function binary(r: Rng): string {
+  const length = r.int(1, 10);
+  let out = '';
+  for (let i = 0; i < length; i++) out += String.fromCharCode(r.int(0, 255));
+  return out;
+}
+
+function key(r: Rng): string {
+  if (r.chance(0.05)) return r.pick(TYPED_KEYS);
+  return r.pick(KEYS);
+}
+
+function integer(r: Rng): string {
+  if (r.chance(0.6)) return String(r.int(-1000, 1000));
+  return r.pick(INTEGERS);
+}
+
+function smallIndex(r: Rng): string {
+  if (r.chance(0.1)) return r.pick(INTEGERS);
+  return String(r.int(-30, 30));
+}
+
+function float(r: Rng): string {
+  if (r.chance(0.4)) return String(Math.round((r.next() - 0.5) * 2000000) / 1000);
+  return r.pick(FLOATS);
+}
+
+function value(r: Rng): string {
+  const roll = r.next();
+  if (roll < 0.35) return word(r);
+  if (roll < 0.55) return integer(r);
+  if (roll < 0.65) return float(r);
+  if (roll < 0.8) return binary(r);
+  if (roll < 0.9) return '';
+  return 'x'.repeat(r.int(20, 1000));
+}
+
+/** Relative expire times that are either already past or far in the future (never racy). */
+function seconds(r: Rng): string {
+  const roll = r.next();
+  if (roll < 0.6) return String(r.int(1000, 100000));
+  if (roll < 0.75) return String(-r.int(0, 100));
+  if (roll < 0.8) return '0';
+  return r.pick(['9223372036854775807', '-9223372036854775808', '9223372036854775', 'abc', '1.5', '', '100000000000000']);
+}
+
+function milliseconds(r: Rng): string {
+  const roll = r.next();
+  if (roll < 0.6) return String(r.int(1_000_000, 100_000_000));
+  if (roll < 0.75) return String(-r.int(0, 100));
+  return r.pick(['9223372036854775807', '-9223372036854775808', 'x', '0', '1e3']);
+}
+
+/** Absolute unix times, far past or far future. */
+function unixSeconds(r: Rng): string {
+  return r.chance(0.3) ? String(r.int(1, 1_000_000)) : String(r.int(4_000_000_000, 4_100_000_000));
+}
+
+function unixMilliseconds(r: Rng): string {
+  return r.chance(0.3) ? String(r.int(1, 1_000_000_000)) : String(r.int(4_000_000_000_000, 4_100_000_000_000));
+}
+
+function someKeys(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => key(r));
+}
+
+/** SET options: valid combinations, conflicting ones and garbage. */
+function setOptions(r: Rng): string[] {
+  const out: string[] = [];
+  const count = r.int(0, 3);
+  for (let i = 0; i < count; i++) {
+    switch (r.int(0, 9)) {
+      case 0: out.push(r.pick(['EX', 'ex']), seconds(r)); break;
+      case 1: out.push('PX', milliseconds(r)); break;
+      case 2: out.push('EXAT', unixSeconds(r)); break;
+      case 3: out.push('PXAT', unixMilliseconds(r)); break;
+      case 4: out.push(r.pick(['NX', 'nx'])); break;
+      case 5: out.push('XX'); break;
+      case 6: out.push('KEEPTTL'); break;
+      case 7: out.push('GET'); break;
+      case 8: out.push(r.pick(['EX', 'PX'])); break; // missing its argument
+      default: out.push(r.pick(['BOGUS', 'EXX', 'PERSIST']));
+    }
+  }
+  return out;
+}
+
+function getexOptions(r: Rng): string[] {
+  switch (r.int(0, 7)) {
+    case 0: return ['EX', seconds(r)];
+    case 1: return ['PX', milliseconds(r)];
+    case 2: return ['EXAT', unixSeconds(r)];
+    case 3: return ['PXAT', unixMilliseconds(r)];
+    case 4: return ['PERSIST'];
+    case 5: return ['EX', seconds(r), 'PERSIST'];
+    case 6: return [r.pick(['EX', 'BOGUS', 'KEEPTTL'])];
+    default: return [];
+  }
+}
+
+type Builder = (r: Rng) => string[];
+
+const STRING: Builder[] = [
+  (r) => ['SET', key(r), value(r), ...setOptions(r)],
+  (r) => ['SET', key(r), value(r)],
+  (r) => ['GET', key(r)],
+  (r) => ['GET', key(r)],
+  (r) => ['SETNX', key(r), value(r)],
+  (r) => ['SETEX', key(r), seconds(r), value(r)],
+  (r) => ['PSETEX', key(r), milliseconds(r), value(r)],
+  (r) => ['MSET', ...Array.from({ length: r.int(1, 3) }, () => [key(r), value(r)]).flat()],
+  (r) => ['MSET', key(r), value(r), key(r)], // odd number of arguments
+  (r) => ['MSETNX', ...Array.from({ length: r.int(1, 3) }, () => [key(r), value(r)]).flat()],
+  (r) => ['MGET', ...someKeys(r, 1, 5)],
+  (r) => ['GETSET', key(r), value(r)],
+  (r) => ['GETDEL', key(r)],
+  (r) => ['GETEX', key(r), ...getexOptions(r)],
+  (r) => ['APPEND', key(r), value(r)],
+  (r) => ['STRLEN', key(r)],
+  (r) => ['INCR', key(r)],
+  (r) => ['DECR', key(r)],
+  (r) => ['INCRBY', key(r), integer(r)],
+  (r) => ['DECRBY', key(r), integer(r)],
+  (r) => ['INCRBYFLOAT', key(r), float(r)],
+  (r) => ['SET', r.pick(['n1', 'n2']), integer(r)],
+  (r) => ['SET', 'f1', float(r)],
+  (r) => ['INCRBY', r.pick(['n1', 'n2']), integer(r)],
+  (r) => ['INCRBYFLOAT', r.pick(['f1', 'n1']), float(r)],
+  (r) => ['GETRANGE', key(r), smallIndex(r), smallIndex(r)],
+  (r) => ['SUBSTR', key(r), smallIndex(r), smallIndex(r)],
+  (r) => ['SETRANGE', key(r), r.chance(0.9) ? String(r.int(0, 40)) : r.pick(['-1', '536870912', '9223372036854775807', 'x']), value(r)],
+  (r) => ['LCS', key(r), key(r), ...r.pick([[], ['LEN'], ['IDX'], ['IDX', 'WITHMATCHLEN'], ['IDX', 'MINMATCHLEN', String(r.int(-1, 4))], ['LEN', 'IDX'], ['BOGUS'], ['IDX', 'MINMATCHLEN']])],
+];
+
+const BIT_OFFSETS = ['-1', '4294967296', 'x', '18446744073709551616'];
+
+function bitOffset(r: Rng): string {
+  return r.chance(0.92) ? String(r.int(0, r.chance(0.9) ? 64 : 20000)) : r.pick(BIT_OFFSETS);
+}
+
+function bitfieldType(r: Rng): string {
+  return r.chance(0.85) ? `${r.pick(['i', 'u'])}${r.int(1, 16)}` : r.pick(['i64', 'u63', 'u64', 'i65', 'i0', 'x8', 'I8']);
+}
+
+function bitfieldOps(r: Rng, readOnly: boolean): string[] {
+  const out: string[] = [];
+  const count = r.int(1, 4);
+  for (let i = 0; i < count; i++) {
+    const offset = r.chance(0.3) ? `#${r.int(0, 5)}` : r.chance(0.95) ? String(r.int(0, 100)) : r.pick(['-1', 'x', '#-1']);
+    const op = readOnly ? (r.chance(0.9) ? 0 : 4) : r.int(0, 4);
+    if (op === 0) out.push('GET', bitfieldType(r), offset);
+    else if (op === 1) out.push('SET', bitfieldType(r), offset, integer(r));
+    else if (op === 2) out.push('INCRBY', bitfieldType(r), offset, integer(r));
+    else if (op === 3) out.push('OVERFLOW', r.pick(['WRAP', 'SAT', 'FAIL', 'sat', 'BAD']));
+    else out.push(r.pick(['BOGUS', 'GET', 'SET']));
+  }
+  return out;
+}
+
+const BITMAP: Builder[] = [
+  (r) => ['SETBIT', r.pick(['b1', 'b2', 'k1']), bitOffset(r), r.chance(0.9) ? r.pick(['0', '1']) : r.pick(['2', '-1', 'x', ''])],
+  (r) => ['SETBIT', r.pick(['b1', 'b2']), String(r.int(0, 40)), '1'],
+  (r) => ['GETBIT', key(r), bitOffset(r)],
+  (r) => ['BITCOUNT', key(r)],
+  (r) => ['BITCOUNT', key(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['BYTE'], ['BIT'], ['bit'], ['BOGUS']])],
+  (r) => ['BITCOUNT', key(r), smallIndex(r)],
+  (r) => ['BITPOS', key(r), r.pick(['0', '1', '2'])],
+  (r) => ['BITPOS', key(r), r.pick(['0', '1']), smallIndex(r), ...r.pick([[], [smallIndex(r)], [smallIndex(r), 'BIT'], [smallIndex(r), 'BYTE'], [smallIndex(r), 'X']])],
+  (r) => ['BITOP', r.pick(['AND', 'OR', 'XOR', 'and', 'NOT', 'NAND']), r.pick(['b1', 'b2', 'k3']), ...someKeys(r, 1, 3)],
+  (r) => ['BITOP', 'NOT', r.pick(['b1', 'b2', 'k3']), key(r)],
+  (r) => ['BITFIELD', r.pick(['b1', 'b2', 'k1']), ...bitfieldOps(r, false)],
+  (r) => ['BITFIELD', r.pick(['b1', 'b2'])],
+  (r) => ['BITFIELD_RO', r.pick(['b1', 'b2', 'k1']), ...bitfieldOps(r, true)],
+];
+
+const KEYS_FAMILY: Builder[] = [
+  (r) => ['DEL', ...someKeys(r, 1, 3)],
+  (r) => ['UNLINK', ...someKeys(r, 1, 3)],
+  (r) => ['EXISTS', ...someKeys(r, 1, 4)],
+  (r) => ['TYPE', key(r)],
+  (r) => ['RENAME', key(r), key(r)],
+  (r) => ['RENAMENX', key(r), key(r)],
+  (r) => ['COPY', key(r), key(r), ...r.pick([[], ['REPLACE'], ['DB', '0'], ['DB', '1', 'REPLACE'], ['DB', '16'], ['DB', 'x'], ['BOGUS']])],
+  (r) => ['TOUCH', ...someKeys(r, 1, 3)],
+  (r) => ['DBSIZE'],
+  (r) => ['KEYS', r.pick(['*', 'k*', '?1', '[kn]1', 'b[12]', '*\\*', 'nomatch*', '{t}*'])],
+  (r) => ['OBJECT', 'ENCODING', key(r)],
+  (r) => ['OBJECT', r.pick(['REFCOUNT', 'FREQ', 'BOGUS']), key(r)],
+  (r) => ['MOVE', key(r), r.pick(['1', '1', '0', '16', 'x', '-1'])],
+  (r) => ['SELECT', '1'],
+  (r) => ['SELECT', '0'],
+  (r) => ['SWAPDB', r.pick(['0', '1']), r.pick(['0', '1', '16', 'x'])],
+  (r) => (r.chance(0.2) ? ['FLUSHDB'] : ['EXISTS', key(r)]),
+  (r) => ['ECHO', value(r)],
+];
+
+const EXPIRE_FLAGS = [[], [], ['NX'], ['XX'], ['GT'], ['LT'], ['nx'], ['NX', 'XX'], ['GT', 'LT'], ['GT', 'NX'], ['XX', 'GT'], ['BOGUS']];
+
+const TTL_FAMILY: Builder[] = [
+  (r) => ['EXPIRE', key(r), seconds(r), ...r.pick(EXPIRE_FLAGS)],
+  (r) => ['PEXPIRE', key(r), milliseconds(r), ...r.pick(EXPIRE_FLAGS)],
+  (r) => ['EXPIREAT', key(r), unixSeconds(r), ...r.pick(EXPIRE_FLAGS)],
+  (r) => ['PEXPIREAT', key(r), unixMilliseconds(r), ...r.pick(EXPIRE_FLAGS)],
+  (r) => ['PERSIST', key(r)],
+  (r) => ['TTL', key(r)],
+  (r) => ['PTTL', key(r)],
+  (r) => ['EXPIRETIME', key(r)],
+  (r) => ['PEXPIRETIME', key(r)],
+];
+
+/** Fills the typed keys (only when the server under test has these commands). */
+const WRONGTYPE: Builder[] = [
+  (r) => ['RPUSH', 'list1', value(r)],
+  (r) => ['HSET', 'hash1', word(r), value(r)],
+  (r) => ['SADD', 'set1', value(r)],
+  (r) => ['ZADD', 'zset1', String(r.int(0, 10)), word(r)],
+];
+
+const BUILDERS: Record<Family, Builder[]> = {
+  string: STRING,
+  bitmap: BITMAP,
+  keys: KEYS_FAMILY,
+  ttl: TTL_FAMILY,
+  wrongtype: WRONGTYPE,
+};
+
+/** Relative weights of the families in a run. */
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3 };
+
+export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
+
+/** Replies compared with a tolerance or sorted, by command name. */
+const CHECKS: Record<string, Check> = { ttl: 'ttl', pttl: 'ttl', expiretime: 'ttl', pexpiretime: 'ttl', keys: 'sorted' };
+
+/** Commands whose argument count a mutation may break (all of them; arity errors are cheap). */
+function mutate(r: Rng, args: string[]): string[] {
+  const roll = r.next();
+  if (roll < 0.4) return args.slice(0, r.int(1, Math.max(1, args.length - 1))); // too few
+  if (roll < 0.7) return [...args, value(r)]; // too many (or an unexpected option)
+  if (roll < 0.85) return [args[0]!.toLowerCase(), ...args.slice(1)];
+  return [r.pick(['GETT', 'SETBITS', 'EXPIRES', 'OBJECT|ENCODING']), ...args.slice(1)];
+}
+
+/**
+ * The seeded stream of commands: `count` commands from `families`, the same for the same seed.
+ * About one in twelve is mutated (wrong arity, case, unknown name).
+ */
+export function generateCommands(seed: number, count: number, families: readonly Family[]): GeneratedCommand[] {
+  const r = new Rng(seed);
+  const total = families.reduce((sum, f) => sum + WEIGHTS[f], 0);
+  const out: GeneratedCommand[] = [];
+  for (let i = 0; i < count; i++) {
+    let roll = r.next() * total;
+    let family = families[0]!;
+    for (const f of families) {
+      roll -= WEIGHTS[f];
+      if (roll < 0) {
+        family = f;
+        break;
+      }
+    }
+    let args = r.pick(BUILDERS[family])(r);
+    if (family !== 'wrongtype' && r.chance(1 / 12)) args = mutate(r, args);
+    out.push({ index: i, family, args, check: CHECKS[args[0]!.toLowerCase()] ?? 'exact' });
+  }
+  return out;
+}
