@@ -6,7 +6,7 @@ import { type Entry, TYPE_NAMES } from '../keyspace/entry.js';
 import { expireTimeFromArgument } from '../keyspace/expiry.js';
 import { globMatch } from '../keyspace/glob.js';
 import { parseScanCursor, scanKeys } from '../keyspace/scan.js';
-import { cloneValue, encodingOf, refcountOf } from '../keyspace/value.js';
+import { carryEncoding, cloneValue, encodingOf, refcountOf } from '../keyspace/value.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import { integerArgument, lookupRead } from './string.js';
@@ -63,6 +63,7 @@ function clusterEnabled(server: Server): boolean {
 /** Stores `value` under `key` in `db` with the TTL `source` had (RENAME, MOVE, COPY). */
 function storeWithTtl(db: Database, key: string, source: Entry, value: unknown, expireAt: number): Entry {
   const entry = db.set(key, source.type, value);
+  carryEncoding(source, entry);
   if (expireAt !== 0) db.setExpiry(entry, expireAt);
   return entry;
 }

@@ -4,6 +4,7 @@ import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { addInt64, INT64_MAX, negateInt64, parseInt64, parseInt64Number, type Int64 } from '../types/int64.js';
 import { addLongDouble, formatLongDouble, LONG_DOUBLE_ZERO, parseLongDouble } from '../types/long-double.js';
+import { padTo } from '../types/bitmap.js';
 import { lcsTableBytes, longestCommonSubsequence } from '../types/lcs.js';
 import type { CommandFamily } from './table.js';
 
@@ -16,6 +17,9 @@ import type { CommandFamily } from './table.js';
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
+const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+
 /** lookupKeyRead: the live entry, counting a keyspace hit or miss as Redis does. */
 export function lookupRead(client: Client, key: string): Entry | undefined {
   const entry = client.db.lookup(key);
@@ -24,10 +28,10 @@ export function lookupRead(client: Client, key: string): Entry | undefined {
   return entry;
 }
 
-/** A long long argument, or a ReplyError with Redis's message (or `error` when given). */
-export function integerArgument(text: string, error: string = Err.notInteger): Int64 {
+/** A long long argument, or a ReplyError with Redis's "not an integer" message. */
+export function integerArgument(text: string): Int64 {
   const value = parseInt64(text);
-  if (value === null) throw new ReplyError(error);
+  if (value === null) throw new ReplyError(Err.notInteger);
   return value;
 }
 
@@ -54,16 +58,16 @@ export function rejectOversized(client: Client, length: number): boolean {
  * cleared — also how BITOP stores). Redis leaves such values "raw".
  */
 export function storeEditedString(client: Client, key: string, entry: Entry | undefined, value: string): void {
-  if (entry === undefined) entry = client.db.set(key, ValueType.String, value);
-  else {
-    entry.value = value;
-    client.db.recharge(entry);
-  }
-  rawStrings.set(entry, value);
+  rawStrings.set(overwriteString(client, key, entry, value), value);
 }
 
-const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
-const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+/** dbOverwrite / dbAdd: the new value in the existing entry (TTL kept), or a new key. */
+function overwriteString(client: Client, key: string, entry: Entry | undefined, value: string): Entry {
+  if (entry === undefined) return client.db.set(key, ValueType.String, value);
+  entry.value = value;
+  client.db.recharge(entry);
+  return entry;
+}
 
 // ---------------------------------------------------------------------------------------------
 // OBJECT ENCODING
@@ -72,8 +76,8 @@ const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk
 const EMBSTR_LIMIT = 44;
 /**
  * Values Redis made "raw" by editing them in place (APPEND, SETRANGE, SETBIT, BITFIELD) or built
- * as raw (BITOP results). The mark holds the value it was made for, so any later overwrite (SET, INCR, …)
- * invalidates it without every writer having to clear it.
+ * as raw (BITOP results). The mark holds the value it was made for, so any later overwrite
+ * (SET, INCR, …) invalidates it without every writer having to clear it.
  */
 const rawStrings = new WeakMap<Entry, string>();
 /** Values Redis created without trying the int encoding (INCRBYFLOAT results). */
@@ -89,6 +93,14 @@ export function stringEncoding(value: string, entry: Entry): 'int' | 'embstr' | 
   if (rawStrings.get(entry) === value) return 'raw';
   if (plainStrings.get(entry) !== value && parseInt64(value) !== null) return 'int';
   return value.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
+}
+
+/** RENAME, MOVE and COPY put the same value under another entry: its encoding goes with it. */
+export function carryStringEncoding(from: Entry, to: Entry): void {
+  const raw = rawStrings.get(from);
+  if (raw !== undefined) rawStrings.set(to, raw);
+  const plain = plainStrings.get(from);
+  if (plain !== undefined) plainStrings.set(to, plain);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,8 +358,7 @@ function msetnx(client: Client, argv: string[]): void {
 
 /** incrDecrCommand: the stored integer (0 when missing) plus increment, TTL kept. */
 function incrementBy(client: Client, key: string, increment: Int64): void {
-  const db = client.db;
-  const entry = db.lookup(key);
+  const entry = client.db.lookup(key);
   let current: Int64 = 0;
   if (entry !== undefined) {
     if (entry.type !== ValueType.String) {
@@ -366,12 +377,7 @@ function incrementBy(client: Client, key: string, increment: Int64): void {
     client.error(Err.overflow);
     return;
   }
-  const text = String(sum);
-  if (entry === undefined) db.set(key, ValueType.String, text);
-  else {
-    entry.value = text;
-    db.recharge(entry);
-  }
+  overwriteString(client, key, entry, String(sum));
   client.server.dirty++;
   client.integer(sum);
 }
@@ -396,9 +402,8 @@ function decrby(client: Client, argv: string[]): void {
 
 /** INCRBYFLOAT in x87 long double arithmetic (types/long-double.ts); the TTL is kept. */
 function incrbyfloat(client: Client, argv: string[]): void {
-  const db = client.db;
   const key = argv[1]!;
-  const entry = db.lookup(key);
+  const entry = client.db.lookup(key);
   if (entry !== undefined && entry.type !== ValueType.String) {
     client.error(Err.wrongType);
     return;
@@ -415,12 +420,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDouble(sum);
-  const target = entry ?? db.set(key, ValueType.String, text);
-  if (entry !== undefined) {
-    entry.value = text;
-    db.recharge(entry);
-  }
-  plainStrings.set(target, text);
+  plainStrings.set(overwriteString(client, key, entry, text), text);
   client.server.dirty++;
   client.bulk(text);
 }
@@ -429,13 +429,12 @@ function incrbyfloat(client: Client, argv: string[]): void {
 // Lengths and ranges
 
 function append(client: Client, argv: string[]): void {
-  const db = client.db;
   const key = argv[1]!;
   const suffix = argv[2]!;
-  const entry = db.lookup(key);
+  const entry = client.db.lookup(key);
   let length: number;
   if (entry === undefined) {
-    db.set(key, ValueType.String, suffix);
+    client.db.set(key, ValueType.String, suffix);
     length = suffix.length;
   } else {
     if (entry.type !== ValueType.String) {
@@ -490,9 +489,8 @@ function setrange(client: Client, argv: string[]): void {
     client.error('ERR offset is out of range');
     return;
   }
-  const db = client.db;
   const key = argv[1]!;
-  const entry = db.lookup(key);
+  const entry = client.db.lookup(key);
   if (entry !== undefined && entry.type !== ValueType.String) {
     client.error(Err.wrongType);
     return;
@@ -504,7 +502,7 @@ function setrange(client: Client, argv: string[]): void {
     return;
   }
   if (rejectOversized(client, offset + patch.length)) return;
-  const padded = value.length >= offset ? value : value + '\0'.repeat(offset - value.length);
+  const padded = padTo(value, offset);
   const updated = padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
   storeEditedString(client, key, entry, updated);
   client.server.dirty++;

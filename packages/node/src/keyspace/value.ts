@@ -1,4 +1,4 @@
-import { stringEncoding } from '../commands/string.js';
+import { carryStringEncoding, stringEncoding } from '../commands/string.js';
 import { parseInt64 } from '../types/int64.js';
 import { type Entry, TYPE_NAMES, ValueType } from './entry.js';
 
@@ -23,6 +23,11 @@ export function cloneValue(type: ValueType, value: unknown): unknown {
     default:
       throw new Error(`cloneValue: no copy defined for ${TYPE_NAMES[type]} values`);
   }
+}
+
+/** A value moved or copied to another entry keeps the encoding Redis's object would keep. */
+export function carryEncoding(from: Entry, to: Entry): void {
+  if (from.type === ValueType.String) carryStringEncoding(from, to);
 }
 
 /** OBJECT ENCODING: the representation Redis would use for this value. */

@@ -17,6 +17,8 @@ const QUOTE_LIMIT = 128;
 export function execute(client: Client, argv: string[]): void {
   const replyStart = client.pendingBytes;
   processCommand(client, argv);
+  // Writes may have fed keys that blocked clients wait on: serve them before the next command.
+  if (client.server.blocking.hasReadyKeys) client.server.blocking.serveReadyKeys();
   // A held command (CLIENT PAUSE) has not replied yet: its reply mode applies when it runs.
   if (client.replyMode !== ReplyMode.On && !client.has(ClientFlag.blocked)) applyReplyMode(client, replyStart);
 }

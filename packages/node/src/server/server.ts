@@ -15,6 +15,7 @@ import { execute } from './dispatch.js';
 import type { Logger } from './logger.js';
 import { MonitorFeed } from './monitor.js';
 import { ClientPause } from './pause.js';
+import { BlockingKeys } from './blocking.js';
 import { CommandLatencies, LatencyMonitor } from './latency.js';
 import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
@@ -54,6 +55,9 @@ export class Server implements KeyspaceObserver {
   readonly observers: CommandObserver[] = [];
   readonly monitors = new MonitorFeed(this);
   readonly pause = new ClientPause((client, argv) => this.resume(client, argv));
+  readonly blocking = new BlockingKeys((client, argv) => this.resume(client, argv));
+  /** Set while EXEC (or a script) runs its commands: blocking commands must not wait then. */
+  executingTransaction = false;
   readonly slowlog: Slowlog;
   readonly latency: LatencyMonitor;
   readonly commandLatencies: CommandLatencies;
@@ -200,10 +204,13 @@ export class Server implements KeyspaceObserver {
     }
   }
 
-  /** Runs a command that was held (CLIENT PAUSE), then the input that queued up behind it. */
+  /**
+   * Runs a command that was held (CLIENT PAUSE) or blocked on keys, then the input that queued
+   * up behind it. An empty argv only resumes the input (the wait already replied).
+   */
   private resume(client: Client, argv: string[]): void {
     this.clock.refresh();
-    execute(client, argv);
+    if (argv.length > 0) execute(client, argv);
     if ((client.flags & STOP_READING) === 0) this.processInput(client);
     this.flush(client);
   }
@@ -230,6 +237,7 @@ export class Server implements KeyspaceObserver {
     this.clients.delete(client.id);
     this.monitors.remove(client);
     this.pause.forget(client);
+    this.blocking.forget(client);
   }
 
   /** Closes a client now (CLIENT KILL), dropping its unsent replies as Redis's freeClient does. */
