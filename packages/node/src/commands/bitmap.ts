@@ -14,7 +14,9 @@ import {
   withBit,
 } from '../types/bitmap.js';
 import { Overflow, parseFieldType, readField, updateField, type FieldType } from '../types/bitfield.js';
-import { integerArgument, lookupRead, rangeArgument, rejectOversized, storeEditedString } from './string.js';
+import { integerArgument, rangeArgument } from './arguments.js';
+import { lookupRead } from './lookup.js';
+import { rejectOversized, storeEditedString } from './string.js';
 import type { CommandFamily } from './table.js';
 
 /** The BITMAP family: bit-level commands over string values (types/bitmap.ts, types/bitfield.ts). */

@@ -9,7 +9,8 @@ import { parseScanCursor, scanKeys } from '../keyspace/scan.js';
 import { carryEncoding, cloneValue, encodingOf, refcountOf } from '../keyspace/value.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
-import { integerArgument, lookupRead } from './string.js';
+import { integerArgument } from './arguments.js';
+import { lookupRead } from './lookup.js';
 import type { CommandFamily } from './table.js';
 
 /**

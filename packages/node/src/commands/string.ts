@@ -2,11 +2,13 @@ import { constants } from 'node:buffer';
 import type { Client } from '../server/client.js';
 import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
-import { addInt64, INT64_MAX, negateInt64, parseInt64, parseInt64Number, type Int64 } from '../types/int64.js';
+import { addInt64, INT64_MAX, negateInt64, parseInt64, type Int64 } from '../types/int64.js';
 import { addLongDouble, formatLongDouble, LONG_DOUBLE_ZERO, parseLongDouble } from '../types/long-double.js';
 import { padTo } from '../types/bitmap.js';
 import { lcsTableBytes, longestCommonSubsequence } from '../types/lcs.js';
 import type { CommandFamily } from './table.js';
+import { integerArgument, rangeArgument } from './arguments.js';
+import { lookupRead } from './lookup.js';
 
 /**
  * The STRING family. Values are latin1 strings; integers are kept as their decimal text and
@@ -20,27 +22,8 @@ import type { CommandFamily } from './table.js';
 const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 const STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 
-/** lookupKeyRead: the live entry, counting a keyspace hit or miss as Redis does. */
-export function lookupRead(client: Client, key: string): Entry | undefined {
-  const entry = client.db.lookup(key);
-  if (entry === undefined) client.server.stats.keyspaceMisses++;
-  else client.server.stats.keyspaceHits++;
-  return entry;
-}
 
-/** A long long argument, or a ReplyError with Redis's "not an integer" message. */
-export function integerArgument(text: string): Int64 {
-  const value = parseInt64(text);
-  if (value === null) throw new ReplyError(Err.notInteger);
-  return value;
-}
 
-/** A long long argument as a number: for offsets and ranges, where huge values only need their order. */
-export function rangeArgument(text: string): number {
-  const value = parseInt64Number(text);
-  if (value === null) throw new ReplyError(Err.notInteger);
-  return value;
-}
 
 /**
  * checkStringLength: whether a string of `length` bytes would exceed proto-max-bulk-len (and
