@@ -104,3 +104,23 @@ describe('ReplyWriter buffering', () => {
     expect(writer.take()!.toString()).toBe('+OK\r\n:7\r\n');
   });
 });
+
+describe('ReplyWriter views', () => {
+  it('takeView() returns the batch and reuses the buffer for the next one', () => {
+    const writer = new ReplyWriter();
+    writer.ok();
+    expect(writer.takeView()!.toString()).toBe('+OK\r\n');
+    expect(writer.takeView()).toBeNull();
+    writer.integer(5);
+    expect(writer.takeView()!.toString()).toBe(':5\r\n');
+  });
+
+  it('a view given away with detach() is not overwritten by later replies', () => {
+    const writer = new ReplyWriter();
+    writer.bulk('a'.repeat(100));
+    const view = writer.takeView()!;
+    writer.detach();
+    writer.bulk('b'.repeat(100));
+    expect(view.toString('latin1')).toBe(`$100\r\n${'a'.repeat(100)}\r\n`);
+  });
+});

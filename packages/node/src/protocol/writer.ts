@@ -59,6 +59,23 @@ export class ReplyWriter {
     return whole;
   }
 
+  /**
+   * The bytes written since the last call as a view of the working buffer, or null. The view is
+   * only valid until the next write: a socket that did not send it synchronously must be given
+   * the buffer with `detach()`. This saves an allocation per batch on the hot path.
+   */
+  takeView(): Buffer | null {
+    const used = this.used;
+    if (used === 0) return null;
+    this.used = 0;
+    return this.out.subarray(0, used);
+  }
+
+  /** Gives the working buffer away (a socket still holds a view of it) and starts a new one. */
+  detach(): void {
+    this.out = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
+  }
+
   /** Drops replies written after `length` bytes (CLIENT REPLY OFF/SKIP discards a reply). */
   truncate(length: number): void {
     if (length < this.used) this.used = length;

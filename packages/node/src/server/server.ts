@@ -223,11 +223,15 @@ export class Server implements KeyspaceObserver {
       socket.destroy();
       return;
     }
-    const bytes = client.take();
+    const bytes = client.takeView();
     if (bytes !== null) {
       this.stats.netOutputBytes += bytes.length;
       socket.write(bytes);
-      if (socket.writableLength > OUTPUT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
+      // Fully sent already (the usual case): the working buffer can be reused as it is.
+      if (socket.writableLength !== 0) {
+        client.detach();
+        if (socket.writableLength > OUTPUT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
+      }
     }
     if ((client.flags & ClientFlag.closeAfterReply) !== 0) socket.end();
   }
