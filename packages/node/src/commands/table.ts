@@ -10,10 +10,9 @@ export type CommandHandler = (client: Client, argv: string[]) => void;
 /** Finds the keys in argv where the key specs cannot (SORT STORE, MIGRATE KEYS); see keys.ts. */
 export type KeyFinder = (argv: readonly string[]) => KeyReference[];
 
-/** What a family module exports: handlers (and key finders) keyed by full command name. */
+/** What a family module exports: handlers keyed by full command name ('get', 'config|get'). */
 export interface CommandFamily {
   handlers: Record<string, CommandHandler>;
-  keyFinders?: Record<string, KeyFinder>;
 }
 
 export interface CommandStats {
@@ -52,16 +51,14 @@ export class CommandTable {
 
   constructor(meta: Record<string, CommandMeta>, families: readonly CommandFamily[]) {
     const handlers = new Map<string, CommandHandler>();
-    const finders = new Map<string, KeyFinder>();
     for (const family of families) {
       for (const [name, handler] of Object.entries(family.handlers)) {
         if (handlers.has(name)) throw new Error(`command '${name}' registered twice`);
         handlers.set(name, handler);
       }
-      for (const [name, finder] of Object.entries(family.keyFinders ?? {})) finders.set(name, finder);
     }
     for (const [name, entry] of Object.entries(meta)) {
-      const command = this.build(entry, null, handlers, finders);
+      const command = this.build(entry, null, handlers);
       if (command !== null) this.byName.set(name, command);
     }
     const unknown = [...handlers.keys()].filter((name) => this.lookupFullName(name) === undefined);
@@ -72,7 +69,6 @@ export class CommandTable {
     meta: CommandMeta,
     parent: Command | null,
     handlers: Map<string, CommandHandler>,
-    finders: Map<string, KeyFinder>,
   ): Command | null {
     const handler = handlers.get(meta.name) ?? null;
     const command: Command = {
@@ -85,7 +81,7 @@ export class CommandTable {
       meta,
       keySpecs: meta.keySpecs,
       handler,
-      keyFinder: finders.get(meta.name) ?? REDIS_KEY_FINDERS.get(meta.name) ?? null,
+      keyFinder: REDIS_KEY_FINDERS.get(meta.name) ?? null,
       subcommands: null,
       parent,
       stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0 },
@@ -93,7 +89,7 @@ export class CommandTable {
     if (meta.subcommands !== undefined) {
       const subcommands = new Map<string, Command>();
       for (const sub of Object.values(meta.subcommands)) {
-        const built = this.build(sub, command, handlers, finders);
+        const built = this.build(sub, command, handlers);
         if (built !== null) subcommands.set(built.name, built);
       }
       if (subcommands.size === 0) return null;
