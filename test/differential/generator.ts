@@ -51,7 +51,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -293,21 +293,140 @@ const WRONGTYPE: Builder[] = [
   (r) => ['ZADD', 'zset1', String(r.int(0, 10)), word(r)],
 ];
 
+// ---- hash family: small fields and values, so hashes stay listpack-encoded and keep Redis's order
+const HASH_KEYS = ['h1', 'h2', 'h3'];
+const FIELDS = ['f', 'g', 'name', 'n', 'x1', '', '\x00\xff', '7', '-3'];
+const HASH_FLOATS = ['1.5', '-0', '0.1', '3', '-2.25', '1e-5', 'inf', '-inf', 'nan', '.5', '5.', '0x10', '', ' 2', '1e400', '10.5'];
+
+function hashKey(r: Rng): string {
+  return r.chance(0.9) ? r.pick(HASH_KEYS) : r.pick(KEYS);
+}
+
+function field(r: Rng): string {
+  return r.chance(0.85) ? r.pick(FIELDS) : word(r);
+}
+
+function hashValue(r: Rng): string {
+  const roll = r.next();
+  if (roll < 0.4) return word(r);
+  if (roll < 0.75) return integer(r);
+  if (roll < 0.85) return r.pick(HASH_FLOATS);
+  return binary(r);
+}
+
+function pairs(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => [field(r), hashValue(r)]).flat();
+}
+
+const HASH: Builder[] = [
+  (r) => ['HSET', hashKey(r), ...pairs(r, 1, 4)],
+  (r) => ['HSET', hashKey(r), field(r), hashValue(r)],
+  (r) => ['HSET', hashKey(r), field(r)], // odd number of arguments
+  (r) => ['HMSET', hashKey(r), ...pairs(r, 1, 3)],
+  (r) => ['HSETNX', hashKey(r), field(r), hashValue(r)],
+  (r) => ['HGET', hashKey(r), field(r)],
+  (r) => ['HMGET', hashKey(r), ...Array.from({ length: r.int(1, 4) }, () => field(r))],
+  (r) => ['HDEL', hashKey(r), ...Array.from({ length: r.int(1, 3) }, () => field(r))],
+  (r) => ['HLEN', hashKey(r)],
+  (r) => ['HSTRLEN', hashKey(r), field(r)],
+  (r) => ['HEXISTS', hashKey(r), field(r)],
+  (r) => ['HKEYS', hashKey(r)],
+  (r) => ['HVALS', hashKey(r)],
+  (r) => ['HGETALL', hashKey(r)],
+  (r) => ['HINCRBY', hashKey(r), field(r), r.chance(0.8) ? String(r.int(-100, 100)) : r.pick(INTEGERS)],
+  (r) => ['HINCRBYFLOAT', hashKey(r), field(r), r.chance(0.6) ? String(r.int(-1000, 1000) / 8) : r.pick(HASH_FLOATS)],
+  // Only HRANDFIELD forms whose reply is not random: errors, empty replies, the whole hash.
+  (r) => ['HRANDFIELD', hashKey(r), r.pick(['0', '1000', 'x', '-9223372036854775808', '4611686018427387904', '']), ...r.pick([[], ['WITHVALUES'], ['withvalues'], ['BOGUS'], ['WITHVALUES', 'x']])],
+  (r) => ['HRANDFIELD', 'nohash'],
+  (r) => ['HSCAN', r.pick(HASH_KEYS), r.pick(['0', '0', '7', 'x', '-1']), ...r.pick([[], ['MATCH', r.pick(['*', 'f*', '?', 'n[a-z]*'])], ['COUNT', r.pick(['1', '10', '0', 'x'])], ['TYPE', 'hash'], ['MATCH'], ['COUNT', '2', 'MATCH', '*a*']])],
+];
+
+// ---- set family: 'si1' only ever holds integers (an intset, whose order is deterministic)
+const SET_KEYS = ['s1', 's2', 's3', 'si1'];
+const MEMBERS = ['a', 'b', 'c', 'hello', '', '\x00\xff', '01', '-0', '1.5', '9223372036854775807', '-9223372036854775808', '9223372036854775808'];
+
+function setKey(r: Rng): string {
+  return r.chance(0.88) ? r.pick(SET_KEYS.slice(0, 3)) : r.pick(KEYS);
+}
+
+/** A key to read: any set key including the intset one. */
+function readSetKey(r: Rng): string {
+  return r.chance(0.9) ? r.pick(SET_KEYS) : r.pick(KEYS);
+}
+
+function member(r: Rng): string {
+  return r.chance(0.6) ? String(r.int(-5, 25)) : r.pick(MEMBERS);
+}
+
+function members(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => member(r));
+}
+
+function setKeys(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => readSetKey(r));
+}
+
+const SET: Builder[] = [
+  (r) => ['SADD', setKey(r), ...members(r, 1, 5)],
+  (r) => ['SADD', 'si1', ...Array.from({ length: r.int(1, 4) }, () => String(r.int(-50, 50)))],
+  (r) => ['SREM', setKey(r), ...members(r, 1, 3)],
+  (r) => ['SREM', 'si1', String(r.int(-50, 50))],
+  (r) => ['SCARD', readSetKey(r)],
+  (r) => ['SISMEMBER', readSetKey(r), member(r)],
+  (r) => ['SMISMEMBER', readSetKey(r), ...members(r, 1, 4)],
+  (r) => ['SMEMBERS', readSetKey(r)],
+  (r) => ['SMOVE', readSetKey(r), setKey(r), member(r)],
+  (r) => ['SINTER', ...setKeys(r, 1, 3)],
+  (r) => ['SUNION', ...setKeys(r, 1, 3)],
+  (r) => ['SDIFF', ...setKeys(r, 1, 4)],
+  (r) => ['SINTERSTORE', setKey(r), ...setKeys(r, 1, 3)],
+  (r) => ['SUNIONSTORE', setKey(r), ...setKeys(r, 1, 3)],
+  (r) => ['SDIFFSTORE', setKey(r), ...setKeys(r, 1, 4)],
+  (r) => {
+    const keys = setKeys(r, 1, 3);
+    const numkeys = r.chance(0.85) ? String(keys.length) : r.pick(['0', '-1', 'x', '5']);
+    const options = r.pick([[], [], ['LIMIT', r.pick(['0', '1', '2', '-1', 'x'])], ['LIMIT'], ['BOGUS', '1'], ['limit', '1', 'LIMIT', '3']]);
+    return ['SINTERCARD', numkeys, ...keys, ...options];
+  },
+  // Only SPOP/SRANDMEMBER forms whose reply is not random: errors, empty replies, the whole set.
+  (r) => ['SPOP', r.pick(['noset', 'k1', ...SET_KEYS.slice(0, 3)]), r.pick(['0', '1000', '-1', 'x'])],
+  (r) => ['SPOP', 'noset', ...r.pick([[], ['1', '2']])],
+  (r) => ['SRANDMEMBER', readSetKey(r), r.pick(['0', 'x', '-9223372036854775808', '9223372036854775807'])],
+  (r) => ['SRANDMEMBER', 'si1', '1000'],
+  (r) => ['SRANDMEMBER', 'noset', ...r.pick([[], ['-3'], ['1', '2']])],
+  (r) => ['SSCAN', 'si1', r.pick(['0', '0', '9', 'x']), ...r.pick([[], ['MATCH', r.pick(['*', '1*', '-?'])], ['COUNT', r.pick(['1', '0', 'x'])], ['TYPE', 'set'], ['COUNT']])],
+  (r) => ['SSCAN', r.pick(['noset', 'h1']), '0', ...r.pick([[], ['BOGUS']])],
+];
+
 const BUILDERS: Record<Family, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
   keys: KEYS_FAMILY,
   ttl: TTL_FAMILY,
   wrongtype: WRONGTYPE,
+  hash: HASH,
+  set: SET,
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20 };
 
 export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
 
 /** Replies compared with a tolerance or sorted, by command name. */
-const CHECKS: Record<string, Check> = { ttl: 'ttl', pttl: 'ttl', expiretime: 'ttl', pexpiretime: 'ttl', keys: 'sorted' };
+const CHECKS: Record<string, Check> = {
+  ttl: 'ttl', pttl: 'ttl', expiretime: 'ttl', pexpiretime: 'ttl', keys: 'sorted',
+  // Hash and set replies whose order depends on the encoding (hashtable order is unspecified).
+  hgetall: 'sorted', hkeys: 'sorted', hvals: 'sorted', hrandfield: 'sorted', smembers: 'sorted', sinter: 'sorted',
+  sunion: 'sorted', sdiff: 'sorted', spop: 'sorted', srandmember: 'sorted',
+};
+
+/**
+ * Commands never mutated: shortened, SPOP/SRANDMEMBER/HRANDFIELD reply at random; lengthened,
+ * a hash write may get a long value, or the intset key a non-integer member, making hashtables
+ * whose HSCAN/SSCAN pages are not Redis's.
+ */
+const UNMUTATED = new Set(['SPOP', 'SRANDMEMBER', 'HRANDFIELD', 'HSET', 'HMSET', 'HSETNX']);
 
 /** Commands whose argument count a mutation may break (all of them; arity errors are cheap). */
 function mutate(r: Rng, args: string[]): string[] {
@@ -337,7 +456,7 @@ export function generateCommands(seed: number, count: number, families: readonly
       }
     }
     let args = r.pick(BUILDERS[family])(r);
-    if (family !== 'wrongtype' && r.chance(1 / 12)) args = mutate(r, args);
+    if (family !== 'wrongtype' && !UNMUTATED.has(args[0]!) && args[1] !== 'si1' && r.chance(1 / 12)) args = mutate(r, args);
     out.push({ index: i, family, args, check: CHECKS[args[0]!.toLowerCase()] ?? 'exact' });
   }
   return out;

@@ -6,6 +6,7 @@
  * server detached, SIGTERM/SIGINT shut it down cleanly (pid file removed).
  */
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -38,15 +39,15 @@ if (argv.length > 0 && ['-v', '--version', '-h', '--help'].includes(argv[0]!)) {
     .parseAsync();
 }
 
-/** Redis's log line prefix for messages printed before logging is set up: "pid:C 23 Nov 2026 19:39:15.456 # ". */
-function earlyLogLine(message: string): string {
+/** A Redis-style log line ("pid:C 23 Nov 2026 19:39:15.456 # message") for messages logged around startup. */
+function earlyLogLine(message: string, role = 'C'): string {
   const now = new Date();
   const month = now.toLocaleString('en-US', { month: 'short' });
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   const stamp =
     `${pad(now.getDate())} ${month} ${now.getFullYear()} ` +
     `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`;
-  return `${process.pid}:C ${stamp} # ${message}\n`;
+  return `${process.pid}:${role} ${stamp} # ${message}\n`;
 }
 
 const config = new Config(DIRECTIVES);
@@ -73,6 +74,12 @@ if (config.bool('daemonize') && process.env[DAEMON_CHILD] === undefined) {
 }
 if (config.bool('daemonize') && config.str('pidfile') === '') config.set('pidfile', [DEFAULT_PID_FILE], true);
 
+if (config.list('bind').length === 0 && config.str('unixsocket') === '') {
+  const line = earlyLogLine('Configured to not listen anywhere, exiting.', 'M');
+  if (config.str('logfile') === '') process.stdout.write(line);
+  else appendFileSync(config.str('logfile'), line);
+  process.exit(1);
+}
 const log = createLogger(config.str('loglevel'), config.str('logfile'));
 const server = new Server(config, log);
 try {

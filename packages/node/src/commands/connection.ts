@@ -11,7 +11,7 @@ import type { CommandFamily } from './table.js';
 /*
  * The connection family: PING ECHO QUIT RESET HELLO AUTH MONITOR and CLIENT's subcommands.
  * CLIENT TRACKING, CACHING and TRACKINGINFO are not registered (there is no client-side caching),
- * nor is UNBLOCK yet, so they get the "unknown subcommand" error.
+ * so they get the "unknown subcommand" error.
  */
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -285,6 +285,30 @@ function clientUnpause(client: Client): void {
   client.ok();
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's wait on keys; 1 if it was waiting. */
+function clientUnblock(client: Client, argv: string[]): void {
+  if (argv.length > 4) {
+    client.error(subcommandSyntaxError(argv));
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    const reason = argv[3]!.toLowerCase();
+    if (reason === 'error') withError = true;
+    else if (reason !== 'timeout') {
+      client.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+  }
+  const id = parseInt64Number(argv[2]!);
+  if (id === null) {
+    client.error(Err.notInteger);
+    return;
+  }
+  const target = client.server.clients.get(id);
+  client.integer(target !== undefined && client.server.blocking.unblock(target, withError) ? 1 : 0);
+}
+
 /** Which clients CLIENT KILL closes; unset fields match everyone. */
 interface KillFilter {
   addr: string | null;
@@ -409,6 +433,8 @@ const CLIENT_HELP = [
   '    Turn replies to this connection on or off, or skip the next one.',
   'SETNAME <name>',
   '    Name this connection <name>.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    End the wait of a client blocked on keys, as if it timed out or with an UNBLOCKED error.',
   'NO-EVICT (ON|OFF)',
   '    Exempt this connection from client eviction.',
 ];
@@ -454,6 +480,7 @@ export const connectionCommands: CommandFamily = {
     'client|getredir': clientGetredir,
     'client|pause': clientPause,
     'client|unpause': clientUnpause,
+    'client|unblock': clientUnblock,
     'client|kill': clientKill,
     'client|help': clientHelp,
   },

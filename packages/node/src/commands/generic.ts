@@ -7,7 +7,7 @@ import { expireTimeFromArgument } from '../keyspace/expiry.js';
 import { globMatch } from '../keyspace/glob.js';
 import { parseScanCursor, scanKeys } from '../keyspace/scan.js';
 import { carryEncoding, cloneValue, encodingOf, refcountOf } from '../keyspace/value.js';
-import { Err, ReplyError } from '../protocol/errors.js';
+import { Err, errorArg, ReplyError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import { integerArgument } from './arguments.js';
 import { lookupRead } from './lookup.js';
@@ -350,7 +350,7 @@ function expireOptions(argv: string[]): number {
     else if (option === 'xx') flags |= EXPIRE_XX;
     else if (option === 'gt') flags |= EXPIRE_GT;
     else if (option === 'lt') flags |= EXPIRE_LT;
-    else throw new ReplyError(`ERR Unsupported option ${argv[i]!.replace(/[\r\n]/g, ' ')}`);
+    else throw new ReplyError(`ERR Unsupported option ${errorArg(argv[i]!)}`);
   }
   if (flags & EXPIRE_NX && flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) {
     throw new ReplyError('ERR NX and XX, GT or LT options at the same time are not compatible');

@@ -2,8 +2,15 @@ import { bitmapCommands } from './bitmap.js';
 import { commandCommands } from './command.js';
 import { connectionCommands } from './connection.js';
 import { genericCommands } from './generic.js';
+import { hashCommands } from './hash.js';
+import { listCommands } from './list.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { serverCommands } from './server.js';
+import { setCommands } from './set.js';
+import { sortCommands } from './sort.js';
+import { streamCommands } from './stream.js';
 import { stringCommands } from './string.js';
+import { zsetCommands } from './zset.js';
 import type { CommandFamily } from './table.js';
 
 /** Every command family the server runs; the table joins them with meta.json. */
@@ -12,6 +19,12 @@ export const COMMAND_FAMILIES: readonly CommandFamily[] = [
   commandCommands,
   connectionCommands,
   genericCommands,
+  hashCommands,
+  listCommands,
+  hyperloglogCommands,
   serverCommands,
+  setCommands,
+  sortCommands,
   stringCommands,
+  zsetCommands,
 ];

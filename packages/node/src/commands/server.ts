@@ -2,7 +2,7 @@
  * The server family: CONFIG, INFO, TIME, LASTSAVE, ROLE, SHUTDOWN, SLOWLOG, LATENCY, MEMORY,
  * DEBUG and LOLWUT, replying as Redis 7.0.15 does.
  */
-import { Err } from '../protocol/errors.js';
+import { Err, errorArg } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import type { Client } from '../server/client.js';
 import { REDIS_VERSION } from '../server/config-file.js';
@@ -85,7 +85,7 @@ const DOCTOR_MIN_MEMORY = 5 * 1024 * 1024;
 
 /** `ERR unknown subcommand or wrong number of arguments for 'x'. Try CMD HELP.` */
 function subcommandSyntaxError(argv: readonly string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${argv[0]!.toUpperCase()} HELP.`;
+  return `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!, 128)}'. Try ${errorArg(argv[0]!).toUpperCase()} HELP.`;
 }
 
 // CONFIG
@@ -283,7 +283,7 @@ function latencyDoctor(client: Client): void {
 function latencyGraphCommand(client: Client, argv: string[]): void {
   const series = client.server.latency.events.get(argv[2]!);
   if (series === undefined) {
-    client.error(`ERR No samples available for event '${argv[2]}'`);
+    client.error(`ERR No samples available for event '${errorArg(argv[2]!)}'`);
     return;
   }
   client.verbatim(latencyGraph(argv[2]!, series));

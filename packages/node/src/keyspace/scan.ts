@@ -1,5 +1,7 @@
 import type { Database } from './database.js';
 import type { Entry } from './entry.js';
+import { integerArgument } from '../commands/arguments.js';
+import { Err, ReplyError } from '../protocol/errors.js';
 
 /** 2^64: cursors are unsigned 64-bit, as strtoul reads them. */
 const CURSOR_SPACE = 1n << 64n;
@@ -33,12 +35,49 @@ export interface ScanPage {
  * returned at least once; keys added during a scan land past the cursor and may be missed.
  */
 export function scanKeys(db: Database, cursor: number, count: number): ScanPage {
-  let position = cursor === 0 ? db.size : Math.min(cursor, db.size);
-  const stop = Math.max(position - count, 0);
+  const window = scanWindow(db.size, cursor, count);
   const entries: Entry[] = [];
-  while (position > stop) {
-    position--;
-    entries.push(db.entryAt(position)!);
-  }
-  return { cursor: position, entries };
+  for (let position = window.end - 1; position >= window.start; position--) entries.push(db.entryAt(position)!);
+  return { cursor: window.start, entries };
 }
+
+/**
+ * The positions [start, end) of a dense swap-remove array that one scan step visits, walking
+ * downward from the end; `start` is the next cursor (0 when done). Shared by SCAN and the
+ * collection scans (HSCAN, SSCAN, ZSCAN) of hashtable-encoded values, with the same guarantees.
+ */
+export function scanWindow(size: number, cursor: number, count: number): { start: number; end: number } {
+  const end = cursor === 0 ? size : Math.min(cursor, size);
+  return { start: Math.max(end - count, 0), end };
+}
+
+/** The options of HSCAN, SSCAN and ZSCAN: COUNT and MATCH (TYPE belongs to SCAN alone). */
+export interface ElementScanOptions {
+  count: number;
+  /** null when absent or "*" (Redis skips matching altogether then). */
+  pattern: string | null;
+}
+
+/**
+ * scanGenericCommand's option parsing for a key's elements, from argv[3] on: a COUNT that is
+ * not a long is "not an integer", below 1 a syntax error, like any unknown or incomplete option.
+ * Throws ReplyError.
+ */
+export function parseElementScanOptions(argv: readonly string[]): ElementScanOptions {
+  const options: ElementScanOptions = { count: DEFAULT_SCAN_COUNT, pattern: null };
+  for (let i = 3; i < argv.length; i += 2) {
+    const option = argv[i]!.toLowerCase();
+    const value = argv[i + 1];
+    if (value === undefined) throw new ReplyError(Err.syntax);
+    if (option === 'count') {
+      options.count = Number(integerArgument(value));
+      if (options.count < 1) throw new ReplyError(Err.syntax);
+    } else if (option === 'match') {
+      options.pattern = value === '*' ? null : value;
+    } else throw new ReplyError(Err.syntax);
+  }
+  return options;
+}
+
+/** SCAN's default COUNT. */
+export const DEFAULT_SCAN_COUNT = 10;

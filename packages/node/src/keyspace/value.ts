@@ -1,5 +1,10 @@
 import { carryStringEncoding, stringEncoding } from '../commands/string.js';
+import type { RedisHash } from '../types/hash.js';
 import { parseInt64 } from '../types/int64.js';
+import type { Stream } from '../types/stream.js';
+import type { List } from '../types/list.js';
+import type { RedisSet } from '../types/set.js';
+import type { SortedSet } from '../types/zset.js';
 import { type Entry, TYPE_NAMES, ValueType } from './entry.js';
 
 /**
@@ -20,6 +25,14 @@ export function cloneValue(type: ValueType, value: unknown): unknown {
   switch (type) {
     case ValueType.String:
       return value;
+    case ValueType.List:
+      return (value as List).clone();
+    case ValueType.Hash:
+      return (value as RedisHash).clone();
+    case ValueType.Set:
+      return (value as RedisSet).clone();
+    case ValueType.ZSet:
+      return (value as SortedSet).clone();
     default:
       throw new Error(`cloneValue: no copy defined for ${TYPE_NAMES[type]} values`);
   }
@@ -35,6 +48,15 @@ export function encodingOf(entry: Entry): string {
   switch (entry.type) {
     case ValueType.String:
       return stringEncoding(entry.value as string, entry);
+    case ValueType.List:
+      // Redis 7.0 keeps every list in a quicklist (listpack lists came with 7.2).
+      return 'quicklist';
+    case ValueType.Hash:
+      return (entry.value as RedisHash).encoding;
+    case ValueType.Set:
+      return (entry.value as RedisSet).encoding;
+    case ValueType.ZSet:
+      return (entry.value as SortedSet).encoding;
     default:
       throw new Error(`encodingOf: no encoding defined for ${TYPE_NAMES[entry.type]} values`);
   }

@@ -22,3 +22,13 @@ export class ReplyError extends Error {
     super(line);
   }
 }
+
+/**
+ * An argument as Redis's addReplyErrorFormat prints it with `%s` (or `%.Ns` with `limit`): the
+ * text ends at the first NUL byte, and CR/LF become spaces so the error stays one protocol line.
+ */
+export function errorArg(text: string, limit = text.length): string {
+  const nul = text.indexOf('\0');
+  const end = nul === -1 ? limit : Math.min(nul, limit);
+  return text.slice(0, end).replace(/[\r\n]/g, ' ');
+}

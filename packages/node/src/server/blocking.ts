@@ -1,25 +1,69 @@
+import { performance } from 'node:perf_hooks';
+import type { Command } from '../commands/table.js';
 import type { Database } from '../keyspace/database.js';
+import type { Entry, ValueType } from '../keyspace/entry.js';
+import { ReplyError } from '../protocol/errors.js';
+import { ceilScaledToInt64, parseLongDouble } from '../types/long-double.js';
 import { ClientFlag, type Client } from './client.js';
+import type { Server } from './server.js';
 
 /** Runs a blocked client's command again, then the input queued behind it (the server's resume path). */
 export type RerunClient = (client: Client, argv: string[]) => void;
+
+/**
+ * How a blocked command is served when a key it waits on gets data. Redis 7.0 serves a ready key
+ * by the type it holds now: only clients waiting for that type are served (from that very key),
+ * the others keep waiting. `serve` replies exactly once; it may reply an error (BLMOVE whose
+ * destination holds another type). Waiters are module-level objects, one per command family.
+ */
+export interface KeyWaiter {
+  readonly type: ValueType;
+  serve(client: Client, argv: readonly string[], key: string, entry: Entry): void;
+}
 
 /** What a client blocked on keys waits for. */
 interface BlockedOnKeys {
   db: Database;
   keys: readonly string[];
   argv: string[];
-  /** Writes the reply a timeout gets (null array for BLPOP, null bulk for BLMOVE, …). */
+  command: Command | null;
+  /** Serves the client from a ready key; null re-runs its command instead. */
+  waiter: KeyWaiter | null;
+  /** Writes the reply a timeout gets (a null array for the list, zset and stream commands). */
   timeoutReply: (client: Client) => void;
+  /** ms since the epoch, 0 = forever. */
+  timeoutAt: number;
   timer: NodeJS.Timeout | null;
+}
+
+/** setTimeout's longest delay; longer waits re-arm (a bigger delay would fire at once). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
+const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
+
+/**
+ * getTimeoutFromObjectOrReply in seconds: a long double, ceil'ed to milliseconds (so 0.0001
+ * waits 1 ms and -0.0001 waits forever, as in Redis), then made absolute. Returns 0 for
+ * "forever"; throws ReplyError with Redis's messages. A deadline past int64 wraps negative in
+ * Redis and never fires: forever too.
+ */
+export function blockingTimeout(text: string, now: number): number {
+  const seconds = parseLongDouble(text);
+  if (seconds === null) throw new ReplyError(TIMEOUT_NOT_FLOAT);
+  const ms = ceilScaledToInt64(seconds, 1000n);
+  if (ms < 0n) throw new ReplyError(TIMEOUT_NEGATIVE);
+  if (ms === 0n) return 0;
+  const at = Number(ms) + now;
+  return at > Number.MAX_SAFE_INTEGER ? 0 : at;
 }
 
 /**
  * Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK, …). A blocking command that finds no
- * data calls `block`; writers call `signalKeyReady` when they add data to a key; after the
- * current command (or EXEC) finishes, `serveReadyKeys` re-runs the commands of the clients
- * waiting on those keys, oldest first, through the whole dispatch — a re-run that finds data
- * replies, one that does not blocks again. Timeouts and CLIENT UNBLOCK end the wait early.
+ * data calls `block`; writers call `signalKeyReady` when they create a key that may be waited on;
+ * after the current command (or EXEC) finishes, `serveReadyKeys` serves the clients waiting on
+ * those keys, oldest first, as Redis 7.0's handleClientsBlockedOnKeys does. Timeouts, CLIENT
+ * UNBLOCK and disconnection end a wait early.
  */
 export class BlockingKeys {
   private readonly waiting = new Map<Database, Map<string, Set<Client>>>();
@@ -29,7 +73,10 @@ export class BlockingKeys {
   private readonly readySet = new Set<string>();
   private serving = false;
 
-  constructor(private readonly rerun: RerunClient) {}
+  constructor(
+    private readonly server: Server,
+    private readonly rerun: RerunClient,
+  ) {}
 
   /** Clients blocked on keys, for INFO blocked_clients. */
   get blockedCount(): number {
@@ -45,13 +92,25 @@ export class BlockingKeys {
     return this.blocked.has(client);
   }
 
+  /** Whether a command of `client` may wait now: not inside MULTI/EXEC or a script (CLIENT_DENY_BLOCKING). */
+  mayBlock(client: Client): boolean {
+    return (client.flags & ClientFlag.multi) === 0 && !this.server.executingTransaction;
+  }
+
   /**
    * Blocks `client` on `keys` until one gets data, `timeoutAt` (ms since the epoch; 0 waits
    * forever) passes, or it is unblocked. Inside MULTI (or a script) a blocking command cannot
-   * wait: it answers as if it timed out at once, as Redis does.
+   * wait: it answers as if it timed out at once, as Redis does. Without a `waiter` the command
+   * is re-run when a key gets data.
    */
-  block(client: Client, keys: readonly string[], timeoutAt: number, timeoutReply: (client: Client) => void): void {
-    if ((client.flags & ClientFlag.multi) !== 0 || client.server.executingTransaction) {
+  block(
+    client: Client,
+    keys: readonly string[],
+    timeoutAt: number,
+    timeoutReply: (client: Client) => void,
+    waiter: KeyWaiter | null = null,
+  ): void {
+    if (!this.mayBlock(client)) {
       timeoutReply(client);
       return;
     }
@@ -63,15 +122,22 @@ export class BlockingKeys {
       if (clients === undefined) byKey.set(key, (clients = new Set()));
       clients.add(client);
     }
-    const state: BlockedOnKeys = { db, keys, argv: client.argv, timeoutReply, timer: null };
-    if (timeoutAt > 0) {
-      state.timer = setTimeout(onTimeout, Math.max(0, timeoutAt - Date.now()), this, client);
-    }
+    const state: BlockedOnKeys = {
+      db,
+      keys,
+      argv: client.argv,
+      command: client.lastCommand,
+      waiter,
+      timeoutReply,
+      timeoutAt,
+      timer: null,
+    };
     this.blocked.set(client, state);
+    if (timeoutAt > 0) armTimer(state, client, this);
     client.flags |= ClientFlag.blocked;
   }
 
-  /** A write added data to `key`: clients waiting on it are served after the current command. */
+  /** A key that clients may wait on was created: they are served after the current command. */
   signalKeyReady(db: Database, key: string): void {
     const clients = this.waiting.get(db)?.get(key);
     if (clients === undefined || clients.size === 0) return;
@@ -81,9 +147,12 @@ export class BlockingKeys {
     this.readyKeys.push({ db, key });
   }
 
-  /** Serves the clients waiting on keys that got data; keys readied meanwhile are served too. */
+  /**
+   * Serves the clients waiting on keys that got data; keys readied meanwhile (BLMOVE pushing
+   * into a waited key) are served too. Inside EXEC or a script it waits for the end.
+   */
   serveReadyKeys(): void {
-    if (this.serving) return;
+    if (this.serving || this.server.executingTransaction) return;
     this.serving = true;
     try {
       while (this.readyKeys.length > 0) {
@@ -100,14 +169,36 @@ export class BlockingKeys {
   private serveKey(db: Database, key: string): void {
     const clients = this.waiting.get(db)?.get(key);
     if (clients === undefined) return;
-    // Oldest first; stop once the key has nothing left to give.
+    // Oldest first; stop once the key is gone (its last element was taken).
     for (const client of [...clients]) {
-      if (!db.has(key)) return;
+      const entry = db.lookup(key);
+      if (entry === undefined) return;
       const state = this.blocked.get(client);
       if (state === undefined) continue;
-      this.release(client, state);
-      this.rerun(client, state.argv);
+      if (state.waiter === null) {
+        this.release(client, state);
+        this.rerun(client, state.argv);
+      } else if (state.waiter.type === entry.type) {
+        this.release(client, state);
+        this.serveWaiter(client, state, state.waiter, key, entry);
+      }
     }
+  }
+
+  /**
+   * Replies from the ready key, then resumes the client's input. Like updateStatsOnUnblock, the
+   * call was already counted when the command blocked: only its time and a failure are added.
+   */
+  private serveWaiter(client: Client, state: BlockedOnKeys, waiter: KeyWaiter, key: string, entry: Entry): void {
+    const stats = this.server.stats;
+    const errorsBefore = stats.totalErrorReplies;
+    const started = performance.now();
+    waiter.serve(client, state.argv, key, entry);
+    if (state.command !== null) {
+      state.command.stats.microseconds += Math.round((performance.now() - started) * 1000);
+      if (stats.totalErrorReplies !== errorsBefore) state.command.stats.failedCalls++;
+    }
+    this.rerun(client, EMPTY_ARGV);
   }
 
   /** CLIENT UNBLOCK: ends a wait as a timeout, or with the UNBLOCKED error. False if not blocked. */
@@ -115,16 +206,20 @@ export class BlockingKeys {
     const state = this.blocked.get(client);
     if (state === undefined) return false;
     this.release(client, state);
-    if (withError) client.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    if (withError) client.error(UNBLOCKED_ERROR);
     else state.timeoutReply(client);
     this.rerun(client, EMPTY_ARGV);
     return true;
   }
 
-  /** Timer callback: the wait is over without data. */
+  /** Timer callback: the wait is over without data, unless the deadline is still ahead. */
   timedOut(client: Client): void {
     const state = this.blocked.get(client);
     if (state === undefined) return;
+    if (Date.now() < state.timeoutAt) {
+      armTimer(state, client, this);
+      return;
+    }
     this.release(client, state);
     state.timeoutReply(client);
     this.rerun(client, EMPTY_ARGV);
@@ -151,6 +246,11 @@ export class BlockingKeys {
 }
 
 const EMPTY_ARGV: string[] = [];
+
+function armTimer(state: BlockedOnKeys, client: Client, blocking: BlockingKeys): void {
+  const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, state.timeoutAt - Date.now()));
+  state.timer = setTimeout(onTimeout, delay, blocking, client);
+}
 
 function onTimeout(blocking: BlockingKeys, client: Client): void {
   blocking.timedOut(client);

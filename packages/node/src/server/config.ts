@@ -77,13 +77,6 @@ export const bool: Codec = {
   rewrite: (name, value, defaultValue) => [[`${name} ${value ? 'yes' : 'no'}`, value !== defaultValue]],
 };
 
-/** Parses an integer the way Redis's string2ll does (no spaces, no '+', no leading zeros). */
-export function parseInteger(text: string): number | null {
-  if (!/^-?(0|[1-9][0-9]{0,18})$/.test(text) || text === '-0') return null;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
 const LLONG_MIN = -(2n ** 63n);
 const LLONG_MAX = 2n ** 63n - 1n;
 const ULLONG_MAX = 2n ** 64n - 1n;
@@ -124,12 +117,6 @@ export function parseMemoryBig(text: string): bigint | null {
   let value = digitsEnd === 0 ? 0n : BigInt(text.slice(0, digitsEnd));
   if (value > ULLONG_MAX) value = ULLONG_MAX; // strtoull saturates
   return BigInt.asUintN(64, value * unit);
-}
-
-/** Memory value as a JS number (for `maxmemory`-like directives other modules read). */
-export function parseMemory(text: string): number | null {
-  const value = parseMemoryBig(text);
-  return value === null ? null : Number(value);
 }
 
 /** Stores a bigint as a number when exact, so callers mostly see plain numbers. */
@@ -234,16 +221,6 @@ export function numeric(options: NumericOptions): Codec {
   };
 }
 
-/** A plain int/long directive. */
-export function integer(min: bigint | number, max: bigint | number): Codec {
-  return numeric({ min, max });
-}
-
-/** A byte-size directive (accepts 1gb, 64mb …). */
-export function memory(min: bigint | number, max: bigint | number, unsigned = false): Codec {
-  return numeric({ min, max, memory: true, unsigned });
-}
-
 /**
  * An enum directive. `choices` are Redis's name/value pairs; several names may share a value
  * (`yes`/`relative`), and CONFIG GET shows the first. With `bitflags`, several names combine.
@@ -293,11 +270,6 @@ export function enumeration(
   };
 }
 
-/** Kept for modules written against the first registry: an enum of plain names. */
-export function oneOf(...names: string[]): Codec {
-  return enumeration(names.map((name, i) => [name, i] as const));
-}
-
 export interface StringOptions {
   /** Redis's EMPTY_STRING_IS_NULL: an empty value means "unset" and is not rewritten. */
   emptyIsNull?: boolean;
@@ -321,19 +293,6 @@ export function string(options: StringOptions = {}): Codec {
   };
 }
 
-export const text: Codec = string();
-
-/** A list of words on one line (`bind 127.0.0.1 ::1`); CONFIG GET joins them with spaces. */
-export const words: Codec = {
-  multiArg: true,
-  parse: (args) => [...args],
-  format: (value) => (value as string[]).join(' '),
-  rewrite(name, value, defaultValue) {
-    const text = (value as string[]).join(' ');
-    return [[`${name} ${text}`, text !== (defaultValue as string[]).join(' ')]];
-  },
-};
-
 export type ChangeListener = (value: ConfigValue) => void;
 
 /** A CONFIG GET match: the name as the client typed it (exact) or as registered (pattern). */
@@ -348,8 +307,6 @@ export class Config {
   private readonly values = new Map<string, ConfigValue>();
   private readonly defaults = new Map<string, ConfigValue>();
   private readonly listeners = new Map<string, ChangeListener[]>();
-  /** Directives as given in the file / command line. */
-  readonly explicitlySet = new Set<string>();
   /** The config file path when one was given (CONFIG REWRITE writes it), made absolute. */
   file: string | null = null;
   /** Config-file-only lines kept for the subsystems that own them (ACL users, renames, modules). */
@@ -447,7 +404,6 @@ export class Config {
     const value = spec.codec.parse(values, this.values.get(spec.name));
     if (value instanceof ConfigError) return value.message;
     this.store(spec, value);
-    if (fromFile) this.explicitlySet.add(spec.name);
     return null;
   }
 

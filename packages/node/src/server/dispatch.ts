@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Err, ReplyError } from '../protocol/errors.js';
+import { Err, errorArg, ReplyError } from '../protocol/errors.js';
 import { CommandFlag, type Command } from '../commands/table.js';
 import { ClientFlag, ReplyMode, type Client } from './client.js';
 import { protectedCommandRefusal } from './protected.js';
@@ -105,27 +105,14 @@ function reject(client: Client, command: Command | null, line: string): void {
   client.error(line);
 }
 
-/** Redis replaces CR and LF with spaces so a quoted argument cannot break the protocol. */
-function protocolSafe(text: string): string {
-  return text.replace(/[\r\n]/g, ' ');
-}
-
-/** Redis formats arguments with C's %s: the text ends at the first NUL byte. */
-function asCString(text: string, limit: number): string {
-  const nul = text.indexOf('\0');
-  return text.slice(0, nul === -1 ? limit : Math.min(nul, limit));
-}
-
 function unknownCommand(argv: readonly string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < QUOTE_LIMIT; i++) {
-    args += `'${asCString(argv[i]!, QUOTE_LIMIT - args.length)}' `;
+    args += `'${errorArg(argv[i]!, QUOTE_LIMIT - args.length)}' `;
   }
-  return protocolSafe(`ERR unknown command '${asCString(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${args}`);
+  return `ERR unknown command '${errorArg(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${args}`;
 }
 
 function unknownSubcommand(container: Command, argv: readonly string[]): string {
-  return protocolSafe(
-    `ERR unknown subcommand '${asCString(argv[1]!, QUOTE_LIMIT)}'. Try ${container.fullName.toUpperCase()} HELP.`,
-  );
+  return `ERR unknown subcommand '${errorArg(argv[1]!, QUOTE_LIMIT)}'. Try ${container.fullName.toUpperCase()} HELP.`;
 }

@@ -55,7 +55,7 @@ export class Server implements KeyspaceObserver {
   readonly observers: CommandObserver[] = [];
   readonly monitors = new MonitorFeed(this);
   readonly pause = new ClientPause((client, argv) => this.resume(client, argv));
-  readonly blocking = new BlockingKeys((client, argv) => this.resume(client, argv));
+  readonly blocking = new BlockingKeys(this, (client, argv) => this.resume(client, argv));
   /** Set while EXEC (or a script) runs its commands: blocking commands must not wait then. */
   executingTransaction = false;
   readonly slowlog: Slowlog;

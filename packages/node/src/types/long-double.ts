@@ -16,6 +16,8 @@ export interface LongDouble {
   readonly infinite: boolean;
 }
 
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
 const MANTISSA_BITS = 64;
 const TWO_63 = 1n << 63n;
 const TWO_64 = 1n << 64n;
@@ -74,6 +76,28 @@ export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
   if (sum === 0n) return LONG_DOUBLE_ZERO;
   const result = round(sum < 0n, sum < 0n ? -sum : sum, 1n, exponent);
   return result === null || result.infinite ? null : result;
+}
+
+/**
+ * ceill(value · factor) converted to a C long long the way x86-64 does it: a result outside the
+ * int64 range (or infinite) becomes the "integer indefinite" INT64_MIN. The product is rounded to
+ * the format first, as the FPU rounds it (getTimeoutFromObjectOrReply: seconds → milliseconds).
+ */
+export function ceilScaledToInt64(value: LongDouble, factor: bigint): bigint {
+  if (value.infinite) return INT64_MIN;
+  if (value.mantissa === 0n) return 0n;
+  const product = round(value.negative, value.mantissa * factor, 1n, value.exponent);
+  if (product === null || product.infinite) return product === null ? 0n : INT64_MIN;
+  let magnitude: bigint;
+  if (product.exponent >= 0) magnitude = product.mantissa << BigInt(product.exponent);
+  else {
+    const shift = BigInt(-product.exponent);
+    magnitude = product.mantissa >> shift;
+    // Rounding towards +infinity: a positive value with a fraction goes up, a negative one truncates.
+    if (!product.negative && magnitude << shift !== product.mantissa) magnitude++;
+  }
+  const result = product.negative ? -magnitude : magnitude;
+  return result > INT64_MAX || result < INT64_MIN ? INT64_MIN : result;
 }
 
 /**

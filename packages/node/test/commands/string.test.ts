@@ -33,12 +33,12 @@ const SCRIPTS: Record<string, string[][]> = {
     ['SET', 'k', 'v', 'EX', 'abc', 'NX', 'XX'], ['SET', 'k', 'v', 'NX', 'XX', 'EX', 'abc'],
     ['SET', 'k', 'v', 'EX', 'abc', 'FOO'], ['SET', 'k', 'v', 'FOO', 'EX', 'abc'], ['SET', 'k', 'v', 'PERSIST'],
     ['SET', 'k', 'v', 'PXAT', '1'], ['GET', 'k'], ['EXISTS', 'k'], ['SET', 'k', 'v', 'EXAT', '4102444800'],
-    ['TTL', 'k'], ['SET', 'k'], ['SET'], ['SETNX', 'k', 'v'], ['SETNX', 'k', 'v'], ['SETNX', 'newk', 'v'],
+    ['EXPIRETIME', 'k'], ['SET', 'k'], ['SET'], ['SETNX', 'k', 'v'], ['SETNX', 'k', 'v'], ['SETNX', 'newk', 'v'],
     ['GET', 'newk'], ['SETEX', 'k', '10', 'v'], ['TTL', 'k'], ['SETEX', 'k', '0', 'v'],
     ['SETEX', 'k', '-1', 'v'], ['SETEX', 'k', 'abc', 'v'], ['SETEX', 'k', '9223372036854775807', 'v'],
     ['PSETEX', 'k', '100000', 'v'], ['TTL', 'k'], ['PSETEX', 'k', '0', 'v'], ['PSETEX', 'k', 'abc', 'v'],
     ['SET', 'k', 'v', 'ex', '10', 'px', '10'], ['SET', 'k', 'v', 'Ex', '10'],
-    ['SET', 'k', 'v', 'pXaT', '4102444800000'], ['TTL', 'k'], ['SET', '', ''], ['GET', ''], ['STRLEN', ''],
+    ['SET', 'k', 'v', 'pXaT', '4102444800000'], ['PEXPIRETIME', 'k'], ['SET', '', ''], ['GET', ''], ['STRLEN', ''],
 
   ],
   'MGET, MSET, MSETNX, GETSET, GETDEL, GETEX': [
@@ -49,7 +49,7 @@ const SCRIPTS: Record<string, string[][]> = {
     ['TTL', 't'], ['GETDEL', 'a'], ['GETDEL', 'a'], ['EXISTS', 'a'], ['SET', 'g', 'v', 'EX', '100'],
     ['GETEX', 'g'], ['TTL', 'g'], ['GETEX', 'g', 'PERSIST'], ['TTL', 'g'], ['GETEX', 'g', 'EX', '50'],
     ['TTL', 'g'], ['GETEX', 'g', 'PX', '50000'], ['TTL', 'g'], ['GETEX', 'g', 'EXAT', '4102444800'],
-    ['TTL', 'g'], ['GETEX', 'g', 'PXAT', '4102444800000'], ['TTL', 'g'],
+    ['EXPIRETIME', 'g'], ['GETEX', 'g', 'PXAT', '4102444800000'], ['PEXPIRETIME', 'g'],
     ['GETEX', 'g', 'EX', '10', 'PX', '100'], ['GETEX', 'g', 'EX', '10', 'PERSIST'],
     ['GETEX', 'g', 'PERSIST', 'EX', '10'], ['GETEX', 'g', 'PERSIST', 'PERSIST'], ['GETEX', 'g', 'NX'],
     ['GETEX', 'g', 'KEEPTTL'], ['GETEX', 'g', 'GET'], ['GETEX', 'g', 'EX'], ['GETEX', 'g', 'EX', '0'],
