@@ -51,7 +51,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -296,7 +296,7 @@ const WRONGTYPE: Builder[] = [
 // ---- hash family: small fields and values, so hashes stay listpack-encoded and keep Redis's order
 const HASH_KEYS = ['h1', 'h2', 'h3'];
 const FIELDS = ['f', 'g', 'name', 'n', 'x1', '', '\x00\xff', '7', '-3'];
-const HASH_FLOATS = ['1.5', '-0', '0.1', '3', '-2.25', '1e-5', 'inf', '-inf', 'nan', '.5', '5.', '0x10', '', ' 2', '1e400', '10.5'];
+const HASH_FLOATS = ['1.5', '-0', '0.1', '3', '-2.25', '1e-5', 'inf', '-inf', 'nan', '.5', '5.', '0x10', '', ' 2', '1e5000', '10.5'];
 
 function hashKey(r: Rng): string {
   return r.chance(0.9) ? r.pick(HASH_KEYS) : r.pick(KEYS);
@@ -339,6 +339,55 @@ const HASH: Builder[] = [
   (r) => ['HRANDFIELD', hashKey(r), r.pick(['0', '1000', 'x', '-9223372036854775808', '4611686018427387904', '']), ...r.pick([[], ['WITHVALUES'], ['withvalues'], ['BOGUS'], ['WITHVALUES', 'x']])],
   (r) => ['HRANDFIELD', 'nohash'],
   (r) => ['HSCAN', r.pick(HASH_KEYS), r.pick(['0', '0', '7', 'x', '-1']), ...r.pick([[], ['MATCH', r.pick(['*', 'f*', '?', 'n[a-z]*'])], ['COUNT', r.pick(['1', '10', '0', 'x'])], ['TYPE', 'hash'], ['MATCH'], ['COUNT', '2', 'MATCH', '*a*']])],
+];
+
+// ---- list family: short elements that repeat (so LPOS/LREM/LINSERT find them); the blocking
+// commands only with a short timeout or on keys that may hold data, so they never wait long
+const LIST_KEYS = ['l1', 'l2', 'l3'];
+const ELEMENTS = ['a', 'b', 'c', '1', '2', '10', '-3', '', '\x00\xff', '2.5'];
+const END = ['LEFT', 'RIGHT', 'left', 'right', 'middle'];
+const LIST_INDEXES = ['0', '1', '-1', '2', '-2', '5', '-100', '100', 'x', '9223372036854775807', '-9223372036854775808'];
+
+function listKey(r: Rng): string {
+  return r.chance(0.9) ? r.pick(LIST_KEYS) : r.pick(KEYS);
+}
+
+function element(r: Rng): string {
+  return r.chance(0.85) ? r.pick(ELEMENTS) : word(r);
+}
+
+function elements(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => element(r));
+}
+
+function listKeys(r: Rng): string[] {
+  return Array.from({ length: r.int(1, 3) }, () => listKey(r));
+}
+
+const SHORT_TIMEOUT = ['0.01', '0.001'];
+
+const LIST: Builder[] = [
+  (r) => [r.pick(['LPUSH', 'RPUSH']), listKey(r), ...elements(r, 1, 5)],
+  (r) => [r.pick(['LPUSHX', 'RPUSHX']), listKey(r), ...elements(r, 1, 3)],
+  (r) => [r.pick(['LPOP', 'RPOP']), listKey(r), ...r.pick([[], [], [r.pick(['0', '1', '2', '10', '-1', 'x'])]])],
+  (r) => ['LLEN', listKey(r)],
+  (r) => ['LRANGE', listKey(r), r.pick(LIST_INDEXES), r.pick(LIST_INDEXES)],
+  (r) => ['LINDEX', listKey(r), r.pick(LIST_INDEXES)],
+  (r) => ['LSET', listKey(r), r.pick(LIST_INDEXES), element(r)],
+  (r) => ['LINSERT', listKey(r), r.pick(['BEFORE', 'AFTER', 'after', 'x']), element(r), element(r)],
+  (r) => ['LREM', listKey(r), r.pick(['0', '1', '-1', '2', '-2', 'x']), element(r)],
+  (r) => ['LTRIM', listKey(r), r.pick(LIST_INDEXES), r.pick(LIST_INDEXES)],
+  (r) => ['LPOS', listKey(r), element(r), ...r.pick([[], ['RANK', r.pick(['1', '-1', '2', '-2', '0', 'x'])], ['COUNT', r.pick(['0', '1', '2', '-1'])], ['MAXLEN', r.pick(['0', '1', '3', '-1'])], ['RANK', '-1', 'COUNT', '0', 'MAXLEN', '4'], ['RANK'], ['BOGUS', '1']])],
+  (r) => ['LMOVE', listKey(r), listKey(r), r.pick(END), r.pick(END)],
+  (r) => ['RPOPLPUSH', listKey(r), listKey(r)],
+  (r) => ['LMPOP', r.pick(['1', '2', '3', '0', 'x']), ...listKeys(r), r.pick(END), ...r.pick([[], ['COUNT', r.pick(['1', '3', '0', 'x'])], ['COUNT']])],
+  (r) => [r.pick(['BLPOP', 'BRPOP']), ...listKeys(r), r.pick([...SHORT_TIMEOUT, '-1', 'x'])],
+  (r) => ['BLMOVE', listKey(r), listKey(r), r.pick(END), r.pick(END), r.pick(SHORT_TIMEOUT)],
+  (r) => ['BRPOPLPUSH', listKey(r), listKey(r), r.pick(SHORT_TIMEOUT)],
+  (r) => ['BLMPOP', r.pick(SHORT_TIMEOUT), r.pick(['1', '2', '0']), ...listKeys(r), r.pick(END), ...r.pick([[], ['COUNT', '2']])],
+  (r) => ['SORT', listKey(r), ...r.pick([[], ['ALPHA'], ['DESC'], ['ALPHA', 'DESC', 'LIMIT', '1', '2'], ['BY', 'nosort'], ['BY', 'nosort', 'DESC'], ['GET', '#', 'GET', 'k*'], ['BY', 'k*', 'ALPHA'], ['LIMIT', 'x', '1'], ['STORE', listKey(r)]])],
+  (r) => ['SORT_RO', listKey(r), ...r.pick([[], ['ALPHA'], ['STORE', 'l1']])],
+  (r) => ['OBJECT', 'ENCODING', listKey(r)],
 ];
 
 // ---- set family: 'si1' only ever holds integers (an intset, whose order is deterministic)
@@ -398,6 +447,113 @@ const SET: Builder[] = [
   (r) => ['SSCAN', r.pick(['noset', 'h1']), '0', ...r.pick([[], ['BOGUS']])],
 ];
 
+// ---- hyperloglog family: HLL values are strings, so GET compares the registers byte for byte
+const HLL_KEYS = ['hll1', 'hll2', 'hll3'];
+/** Sparse values Redis rejects as corrupted (opcodes covering too few or too many registers). */
+const BROKEN_HLLS = [
+  'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xfe',
+  'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff\x00',
+  'HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80',
+  'HYLL\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff',
+];
+
+function hllKey(r: Rng): string {
+  return r.chance(0.88) ? r.pick(HLL_KEYS) : key(r);
+}
+
+function hllKeys(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => hllKey(r));
+}
+
+/** Elements from a small pool (repeats leave registers unchanged) or fresh ones. */
+function hllElements(r: Rng, min: number, max: number): string[] {
+  return Array.from({ length: r.int(min, max) }, () => (r.chance(0.5) ? String(r.int(0, 40)) : value(r)));
+}
+
+const HYPERLOGLOG: Builder[] = [
+  (r) => ['PFADD', hllKey(r), ...hllElements(r, 0, 6)],
+  (r) => ['PFADD', hllKey(r), ...hllElements(r, 1, 3)],
+  // Enough distinct elements to push a sparse HLL past hll-sparse-max-bytes into dense.
+  (r) => ['PFADD', r.pick(HLL_KEYS), ...Array.from({ length: r.int(50, 400) }, () => `e${r.int(0, 1_000_000)}`)],
+  (r) => ['PFCOUNT', hllKey(r)],
+  (r) => ['PFCOUNT', ...hllKeys(r, 1, 4)],
+  (r) => ['PFMERGE', hllKey(r), ...hllKeys(r, 0, 3)],
+  (r) => ['GET', r.pick(HLL_KEYS)],
+  (r) => ['GET', r.pick(HLL_KEYS)],
+  (r) => ['PFDEBUG', r.pick(['ENCODING', 'DECODE', 'TODENSE', 'encoding', 'BOGUS']), hllKey(r)],
+  (r) => (r.chance(0.1) ? ['PFDEBUG', 'GETREG', hllKey(r)] : ['STRLEN', r.pick(HLL_KEYS)]),
+  (r) => ['OBJECT', 'ENCODING', r.pick(HLL_KEYS)],
+  (r) => (r.chance(0.3) ? ['SET', r.pick(HLL_KEYS), r.pick(BROKEN_HLLS)] : ['APPEND', r.pick(HLL_KEYS), 'x']),
+  (r) => ['CONFIG', 'SET', 'hll-sparse-max-bytes', r.pick(['3000', '3000', '3000', '200', '40'])],
+];
+
+// Streams: explicit IDs only (auto IDs follow each server's clock), and no reply that shows an
+// idle or delivery time (extended XPENDING only with a huge IDLE, no XINFO CONSUMERS/FULL).
+
+const STREAM_KEYS = ['x1', 'x2', 'x3'];
+const STREAM_GROUPS = ['g1', 'g2', 'nogroup'];
+const STREAM_CONSUMERS = ['alice', 'bob', 'carol'];
+
+function streamKey(r: Rng): string {
+  return r.chance(0.05) ? key(r) : r.pick(STREAM_KEYS);
+}
+
+/** IDs around the ones the family adds (ms 1..60), plus the special and malformed forms. */
+function streamId(r: Rng): string {
+  if (r.chance(0.85)) return r.chance(0.3) ? String(r.int(0, 60)) : `${r.int(0, 60)}-${r.int(0, 3)}`;
+  return r.pick(['-', '+', '0-0', '18446744073709551615-18446744073709551615', '18446744073709551616', 'abc', '-1', '1-x', '(5', '']);
+}
+
+function rangeId(r: Rng): string {
+  return r.chance(0.2) ? `(${streamId(r)}` : streamId(r);
+}
+
+function streamFields(r: Rng): string[] {
+  const fields: string[] = [];
+  const count = r.int(1, 3);
+  for (let i = 0; i < count; i++) fields.push(r.pick(['f', 'g', 'h', word(r)]), value(r));
+  return fields;
+}
+
+function trimOption(r: Rng): string[] {
+  switch (r.int(0, 7)) {
+    case 0: return ['MAXLEN', String(r.int(0, 20))];
+    case 1: return ['MAXLEN', '~', String(r.int(0, 20))];
+    case 2: return ['MINID', '=', `${r.int(0, 60)}-0`];
+    case 3: return ['MINID', '~', `${r.int(0, 60)}`, 'LIMIT', String(r.int(0, 5))];
+    case 4: return ['MAXLEN', '=', String(r.int(-2, 5)), 'LIMIT', '1'];
+    case 5: return ['LIMIT', String(r.int(0, 3))];
+    case 6: return ['MAXLEN', '3', 'MINID', '5'];
+    default: return [];
+  }
+}
+
+const STREAM: Builder[] = [
+  (r) => ['XADD', streamKey(r), `${r.int(0, 60)}-${r.chance(0.3) ? '*' : String(r.int(0, 3))}`, ...streamFields(r)],
+  (r) => ['XADD', streamKey(r), ...trimOption(r), ...(r.chance(0.2) ? ['NOMKSTREAM'] : []), streamId(r), ...streamFields(r)],
+  (r) => ['XADD', r.pick(STREAM_KEYS), `${r.int(0, 60)}-*`, 'f', value(r)],
+  (r) => ['XLEN', streamKey(r)],
+  (r) => ['XRANGE', streamKey(r), rangeId(r), rangeId(r), ...(r.chance(0.4) ? ['COUNT', String(r.int(-1, 5))] : [])],
+  (r) => ['XREVRANGE', streamKey(r), rangeId(r), rangeId(r), ...(r.chance(0.4) ? ['COUNT', String(r.int(-1, 5))] : [])],
+  (r) => ['XDEL', streamKey(r), ...Array.from({ length: r.int(1, 3) }, () => streamId(r))],
+  (r) => ['XTRIM', streamKey(r), ...trimOption(r)],
+  (r) => ['XREAD', ...(r.chance(0.3) ? ['COUNT', String(r.int(0, 3))] : []), 'STREAMS', streamKey(r), r.chance(0.2) ? '$' : streamId(r)],
+  (r) => ['XREAD', 'STREAMS', r.pick(STREAM_KEYS), r.pick(STREAM_KEYS), streamId(r), streamId(r)],
+  (r) => ['XGROUP', 'CREATE', streamKey(r), r.pick(STREAM_GROUPS), r.chance(0.3) ? '$' : streamId(r), ...r.pick([[], ['MKSTREAM'], ['ENTRIESREAD', String(r.int(-2, 10))], ['BOGUS']])],
+  (r) => ['XGROUP', 'SETID', streamKey(r), r.pick(STREAM_GROUPS), r.chance(0.3) ? '$' : streamId(r), ...r.pick([[], ['ENTRIESREAD', String(r.int(-1, 10))]])],
+  (r) => ['XGROUP', r.pick(['CREATECONSUMER', 'DELCONSUMER']), streamKey(r), r.pick(STREAM_GROUPS), r.pick(STREAM_CONSUMERS)],
+  (r) => (r.chance(0.2) ? ['XGROUP', 'DESTROY', streamKey(r), r.pick(STREAM_GROUPS)] : ['XINFO', 'GROUPS', streamKey(r)]),
+  (r) => ['XREADGROUP', 'GROUP', r.pick(STREAM_GROUPS), r.pick(STREAM_CONSUMERS), ...(r.chance(0.3) ? ['COUNT', String(r.int(0, 3))] : []), ...(r.chance(0.2) ? ['NOACK'] : []), 'STREAMS', streamKey(r), r.chance(0.6) ? '>' : streamId(r)],
+  (r) => ['XACK', streamKey(r), r.pick(STREAM_GROUPS), ...Array.from({ length: r.int(1, 3) }, () => streamId(r))],
+  (r) => ['XPENDING', streamKey(r), r.pick(STREAM_GROUPS)],
+  (r) => ['XPENDING', streamKey(r), r.pick(STREAM_GROUPS), 'IDLE', '100000000', rangeId(r), rangeId(r), String(r.int(-1, 5)), ...(r.chance(0.3) ? [r.pick(STREAM_CONSUMERS)] : [])],
+  (r) => ['XCLAIM', streamKey(r), r.pick(STREAM_GROUPS), r.pick(STREAM_CONSUMERS), r.pick(['0', '100000000', 'x']), ...Array.from({ length: r.int(1, 3) }, () => streamId(r)), ...r.pick([[], ['JUSTID'], ['FORCE'], ['FORCE', 'JUSTID', 'RETRYCOUNT', '3'], ['LASTID', streamId(r)], ['IDLE', 'x'], ['BOGUS']])],
+  (r) => ['XAUTOCLAIM', streamKey(r), r.pick(STREAM_GROUPS), r.pick(STREAM_CONSUMERS), r.pick(['0', '100000000']), rangeId(r), ...r.pick([[], ['COUNT', String(r.int(0, 3))], ['JUSTID'], ['COUNT', 'x']])],
+  (r) => ['XINFO', 'STREAM', streamKey(r)],
+  (r) => ['XINFO', 'CONSUMERS', streamKey(r), 'missing'],
+  (r) => ['XSETID', streamKey(r), streamId(r), ...r.pick([[], ['ENTRIESADDED', String(r.int(-1, 100))], ['MAXDELETEDID', streamId(r)]])],
+];
+
 const BUILDERS: Record<Family, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
@@ -406,10 +562,13 @@ const BUILDERS: Record<Family, Builder[]> = {
   wrongtype: WRONGTYPE,
   hash: HASH,
   set: SET,
+  hyperloglog: HYPERLOGLOG,
+  stream: STREAM,
+  list: LIST,
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25 };
 
 export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
 

@@ -223,3 +223,28 @@ export async function replayScript(port: number, resp: 2 | 3, script: readonly s
     client.destroy();
   }
 }
+
+/**
+ * Like replayScript, over several connections: each step names the connection (0, 1, …) that
+ * sends it, so scripts can interleave clients (WATCH on one, a write on another). Starts from
+ * FLUSHALL on connection 0.
+ */
+export async function replayConversation(
+  port: number,
+  resp: 2 | 3,
+  steps: readonly (readonly [number, ...string[]])[],
+): Promise<string[]> {
+  const count = Math.max(...steps.map(([connection]) => connection)) + 1;
+  const clients = await Promise.all(Array.from({ length: count }, () => RawClient.connect(port)));
+  try {
+    if (resp === 3) for (const client of clients) await client.call('HELLO', '3');
+    await clients[0]!.call('FLUSHALL');
+    const replies: string[] = [];
+    for (const [connection, ...command] of steps) {
+      replies.push(`${connection}: ${command.join(' ')} → ${await clients[connection]!.call(...command)}`);
+    }
+    return replies;
+  } finally {
+    for (const client of clients) client.destroy();
+  }
+}

@@ -27,7 +27,9 @@ export const LONG_MAX = 9223372036854775807n;
 export function longInRange(text: string, min: bigint, max: bigint, error?: string): Int64 {
   const value = parseInt64(text);
   if (value === null) throw new ReplyError(error ?? Err.notInteger);
-  if (value < min || value > max) throw new ReplyError(error ?? `ERR value is out of range, value must between ${min} and ${max}`);
+  if (value < min || value > max) {
+    throw new ReplyError(error ?? `ERR value is out of range, value must between ${min} and ${max}`);
+  }
   return value;
 }
 

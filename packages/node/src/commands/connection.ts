@@ -6,6 +6,7 @@ import { clientInfoLine, clientType, clientTypeByName, type ClientType } from '.
 import { REDIS_VERSION } from '../server/config-file.js';
 import { replyHelp } from '../server/help.js';
 import { PauseMode } from '../server/pause.js';
+import { discardTransaction } from './transaction.js';
 import type { CommandFamily } from './table.js';
 
 /*
@@ -47,6 +48,7 @@ function reset(client: Client): void {
   }
   const server = client.server;
   server.monitors.remove(client);
+  discardTransaction(client);
   client.select(0);
   client.resp = 2;
   client.resetAuthentication();

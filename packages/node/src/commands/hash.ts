@@ -1,7 +1,7 @@
 import { ValueType, type Entry } from '../keyspace/entry.js';
 import { globMatch } from '../keyspace/glob.js';
 import { scanWindow } from '../keyspace/scan.js';
-import { Err, ReplyError } from '../protocol/errors.js';
+import { Err } from '../protocol/errors.js';
 import type { Client } from '../server/client.js';
 import { RedisHash, type HashLimits } from '../types/hash.js';
 import { addInt64, parseInt64 } from '../types/int64.js';
@@ -96,7 +96,7 @@ function hdel(client: Client, argv: string[]): void {
   client.integer(deleted);
 }
 
-/** Stores the result of HINCRBY/HINCRBYFLOAT into the field and replies nothing. */
+/** Stores the result of HINCRBY/HINCRBYFLOAT into the field (the caller replies). */
 function storeField(client: Client, entry: Entry, field: string, value: string): void {
   hashOfEntry(entry).set(field, value, limits(client));
   client.db.recharge(entry);
@@ -108,9 +108,15 @@ function hincrby(client: Client, argv: string[]): void {
   const entry = writeHash(client, argv[1]!);
   const current = hashOfEntry(entry).get(argv[2]!);
   const value = current === undefined ? 0 : parseInt64(current);
-  if (value === null) throw new ReplyError('ERR hash value is not an integer');
+  if (value === null) {
+    client.error('ERR hash value is not an integer');
+    return;
+  }
   const sum = addInt64(value, increment);
-  if (sum === null) throw new ReplyError(Err.overflow);
+  if (sum === null) {
+    client.error(Err.overflow);
+    return;
+  }
   storeField(client, entry, argv[2]!, String(sum));
   client.integer(sum);
 }
@@ -118,14 +124,22 @@ function hincrby(client: Client, argv: string[]): void {
 /** In long double arithmetic, as Redis does (types/long-double.ts). */
 function hincrbyfloat(client: Client, argv: string[]): void {
   const increment = parseLongDouble(argv[3]!);
-  if (increment === null) throw new ReplyError(Err.notFloat);
-  if (increment.infinite) throw new ReplyError('ERR value is NaN or Infinity');
+  if (increment === null || increment.infinite) {
+    client.error(increment === null ? Err.notFloat : 'ERR value is NaN or Infinity');
+    return;
+  }
   const entry = writeHash(client, argv[1]!);
   const current = hashOfEntry(entry).get(argv[2]!);
   const value = current === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(current);
-  if (value === null) throw new ReplyError('ERR hash value is not a float');
+  if (value === null) {
+    client.error('ERR hash value is not a float');
+    return;
+  }
   const sum = addLongDouble(value, increment);
-  if (sum === null) throw new ReplyError('ERR increment would produce NaN or Infinity');
+  if (sum === null) {
+    client.error('ERR increment would produce NaN or Infinity');
+    return;
+  }
   const text = formatLongDouble(sum);
   storeField(client, entry, argv[2]!, text);
   client.bulk(text);

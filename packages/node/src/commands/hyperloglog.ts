@@ -1,8 +1,10 @@
 import type { Client } from '../server/client.js';
 import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err } from '../protocol/errors.js';
+import { INT64_MIN } from '../types/int64.js';
 import {
   addElement,
+  bytePastEnd,
   cacheCardinality,
   cachedCardinality,
   countHll,
@@ -13,6 +15,7 @@ import {
   HllEncoding,
   invalidateCardinality,
   isHllString,
+  LLROUND_OVERFLOW,
   loadHll,
   mergeRegisters,
   REGISTERS,
@@ -48,18 +51,44 @@ function hllValue(client: Client, entry: Entry): string | null {
   return value;
 }
 
+/**
+ * Values whose byte past the end is not 0 (types/hyperloglog.ts bytePastEnd): only corrupted
+ * HLLs edited by PFADD/PFMERGE. The mark holds the value it was made for, so any other write
+ * to the key voids it.
+ */
+const pastEndBytes = new WeakMap<Entry, { value: string; byte: number }>();
+
+/** The value of an entry (already validated as an HLL) loaded for reading or editing. */
+function open(entry: Entry, value: string): HllBuffer {
+  const mark = pastEndBytes.get(entry);
+  return loadHll(value, mark !== undefined && mark.value === value ? mark.byte : 0);
+}
+
 function maxSparseBytes(client: Client): number {
   return client.server.config.int('hll-sparse-max-bytes');
 }
 
 /** Stores an edited HLL under the key (keeping its TTL), marked raw like any in-place edit. */
 function store(client: Client, key: string, entry: Entry | undefined, hll: HllBuffer): void {
-  storeEditedString(client, key, entry, hll.toString());
+  const value = hll.toString();
+  storeEditedString(client, key, entry, value);
+  // A new key holds a freshly built HLL, whose byte past the end is always 0.
+  if (entry === undefined) return;
+  const byte = bytePastEnd(hll);
+  if (byte !== 0) pastEndBytes.set(entry, { value, byte });
+  else pastEndBytes.delete(entry);
 }
 
 /** dbUnshareStringValue on an unchanged HLL: only the encoding becomes raw. */
 function unshare(client: Client, key: string, entry: Entry): void {
   storeEditedString(client, key, entry, entry.value as string);
+}
+
+/** addReplyLongLong of a uint64 count: past 2^53 exactly, and 2^63 (llround's overflow) as negative. */
+function replyCardinality(client: Client, cardinality: number): void {
+  if (cardinality === LLROUND_OVERFLOW) client.integer(INT64_MIN);
+  else if (cardinality > Number.MAX_SAFE_INTEGER) client.integer(BigInt(cardinality));
+  else client.integer(cardinality);
 }
 
 function pfadd(client: Client, argv: string[]): void {
@@ -73,7 +102,7 @@ function pfadd(client: Client, argv: string[]): void {
   } else {
     const value = hllValue(client, entry);
     if (value === null) return;
-    hll = loadHll(value);
+    hll = open(entry, value);
   }
   const maxBytes = maxSparseBytes(client);
   for (let i = 2; i < argv.length; i++) {
@@ -112,7 +141,7 @@ function mergeKeys(client: Client, keys: readonly string[], from: number): boole
     if (entry === undefined) continue;
     const value = hllValue(client, entry);
     if (value === null) return null;
-    const hll = loadHll(value);
+    const hll = open(entry, value);
     if (hll.encoding === HllEncoding.Dense) anyDense = true;
     if (!mergeRegisters(mergedRegisters, hll)) {
       client.error(INVALID_HLL);
@@ -124,7 +153,7 @@ function mergeKeys(client: Client, keys: readonly string[], from: number): boole
 
 function pfcount(client: Client, argv: string[]): void {
   if (argv.length > 2) {
-    if (mergeKeys(client, argv, 1) !== null) client.integer(countRegisters(mergedRegisters));
+    if (mergeKeys(client, argv, 1) !== null) replyCardinality(client, countRegisters(mergedRegisters));
     return;
   }
   const key = argv[1]!;
@@ -135,7 +164,7 @@ function pfcount(client: Client, argv: string[]): void {
   }
   const value = hllValue(client, entry);
   if (value === null) return;
-  const hll = loadHll(value);
+  const hll = open(entry, value);
   const cached = cachedCardinality(hll);
   if (cached !== null) {
     unshare(client, key, entry);
@@ -152,7 +181,7 @@ function pfcount(client: Client, argv: string[]): void {
   cacheCardinality(hll, cardinality);
   store(client, key, entry, hll);
   client.server.dirty++;
-  client.integer(cardinality);
+  replyCardinality(client, cardinality);
 }
 
 function pfmerge(client: Client, argv: string[]): void {
@@ -161,7 +190,7 @@ function pfmerge(client: Client, argv: string[]): void {
   const key = argv[1]!;
   const entry = client.db.lookup(key);
   // The destination was validated as one of the inputs.
-  const hll = entry === undefined ? emptyHll() : loadHll(entry.value as string);
+  const hll = entry === undefined ? emptyHll() : open(entry, entry.value as string);
   if (anyDense && !sparseToDense(hll)) {
     if (entry !== undefined) unshare(client, key, entry);
     client.error(INVALID_HLL);
@@ -192,7 +221,7 @@ function pfdebug(client: Client, argv: string[]): void {
   const value = hllValue(client, entry);
   if (value === null) return;
   unshare(client, key, entry);
-  const hll = loadHll(value);
+  const hll = open(entry, value);
   switch (subcommand.toLowerCase()) {
     case 'getreg':
       if (!convertToDense(client, key, entry, hll)) return;

@@ -10,6 +10,7 @@ import { setCommands } from './set.js';
 import { sortCommands } from './sort.js';
 import { streamCommands } from './stream.js';
 import { stringCommands } from './string.js';
+import { transactionCommands } from './transaction.js';
 import { zsetCommands } from './zset.js';
 import type { CommandFamily } from './table.js';
 
@@ -25,6 +26,8 @@ export const COMMAND_FAMILIES: readonly CommandFamily[] = [
   serverCommands,
   setCommands,
   sortCommands,
+  streamCommands,
   stringCommands,
+  transactionCommands,
   zsetCommands,
 ];

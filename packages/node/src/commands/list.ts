@@ -79,8 +79,21 @@ function replyRange(client: Client, list: List, start: number, end: number): voi
   }
   if (end >= length) end = length - 1;
   client.arrayLength(end - start + 1);
-  for (let i = start; i <= end; i++) client.bulk(list.at(i));
+  // Small elements are framed into one string and written at once: far fewer buffer calls.
+  let framed = '';
+  for (let i = start; i <= end; i++) {
+    const element = list.at(i);
+    if (element.length > FRAME_LIMIT) {
+      client.rawText(framed);
+      framed = '';
+      client.bulk(element);
+    } else framed += `$${element.length}\r\n${element}\r\n`;
+  }
+  client.rawText(framed);
 }
+
+/** Longest element replyRange frames inline; bigger ones are written directly. */
+const FRAME_LIMIT = 256;
 
 /** Pops up to `count` elements from one end, replying them as an array in pop order. */
 function popRange(client: Client, entry: Entry, end: End, count: number): number {

@@ -41,7 +41,7 @@ function replyMembers(client: Client, set: RedisSet, asSet: boolean): void {
   for (let i = 0; i < size; i++) client.bulk(set.at(i));
 }
 
-/** Removes a key whose set became empty. */
+/** After removing members: deletes the key when its set became empty, else recharges its memory. */
 function dropIfEmpty(client: Client, entry: Entry): void {
   if (setOfEntry(entry).size === 0) client.db.remove(entry);
   else client.db.recharge(entry);

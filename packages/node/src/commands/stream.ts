@@ -1,5 +1,6 @@
 import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
+import type { KeyWaiter } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { replyHelp } from '../server/help.js';
 import { INT64_MAX, parseInt64, type Int64 } from '../types/int64.js';
@@ -395,8 +396,6 @@ function xsetid(client: Client, argv: string[]): void {
 
 /** What a blocked XREAD/XREADGROUP waits for; served when one of its keys gets data. */
 interface BlockedRead {
-  /** The argv the blocking machinery re-runs: identifies the re-run of this wait. */
-  argv: string[];
   keys: string[];
   /** Per key: entries must be greater than this (resolved at block time, as "$" is). */
   ids: StreamId[];
@@ -482,12 +481,6 @@ function xreadgroup(client: Client, argv: string[]): void {
 }
 
 function readGeneric(client: Client, argv: string[], readGroup: boolean): void {
-  const waiting = blockedReads.get(client);
-  if (waiting !== undefined && waiting.argv === argv) {
-    blockedReads.delete(client);
-    serveBlockedRead(client, waiting);
-    return;
-  }
   const args = parseReadArguments(argv, readGroup);
   const keys = argv.slice(args.streamsAt, args.streamsAt + args.streamCount);
   const ids: StreamId[] = [];
@@ -559,7 +552,7 @@ function readGeneric(client: Client, argv: string[], readGroup: boolean): void {
     return;
   }
   const wait: BlockedRead = {
-    argv, keys, ids, group: args.group, consumer: args.consumer, noAck: args.noAck,
+    keys, ids, group: args.group, consumer: args.consumer, noAck: args.noAck,
     count: args.count === 0 ? BLOCKED_DEFAULT_COUNT : args.count,
     timeoutAt: deadline(args.timeout, now),
   };
@@ -573,7 +566,7 @@ function deadline(timeout: number, now: number): number {
 }
 
 function blockFor(client: Client, wait: BlockedRead): void {
-  client.server.blocking.block(client, wait.keys, wait.timeoutAt, replyNullArray);
+  client.server.blocking.block(client, wait.keys, wait.timeoutAt, replyNullArray, STREAM_WAITER);
   if (client.server.blocking.isBlocked(client)) blockedReads.set(client, wait);
 }
 
@@ -635,45 +628,40 @@ function replyBatches(client: Client, batches: readonly StreamBatch[]): void {
 }
 
 /**
- * serveClientsBlockedOnStreamKey: a key this client waits on changed. The first key (in
- * argument order) with entries past the client's ID serves it; a group that disappeared, or a
- * key that is no longer a stream, ends an XREADGROUP wait with an error; otherwise it waits on.
+ * serveClientsBlockedOnStreamKey for one client: `key` (a stream) changed. Entries past the ID
+ * the client waits for (its group's last ID for XREADGROUP) serve it from this key alone; a
+ * group that disappeared ends the wait with an error; otherwise it keeps waiting, with the
+ * deadline it had.
  */
-function serveBlockedRead(client: Client, wait: BlockedRead): void {
-  const now = client.server.clock.ms;
-  for (let i = 0; i < wait.keys.length; i++) {
-    const key = wait.keys[i]!;
-    const entry = client.db.lookup(key, false);
-    if (entry === undefined || entry.type !== ValueType.Stream) {
-      if (wait.group === null) continue;
-      client.error('UNBLOCKED the stream key no longer exists');
+function serveBlockedRead(client: Client, _argv: readonly string[], key: string, entry: Entry): void {
+  const wait = blockedReads.get(client)!;
+  const stream = streamOf(entry);
+  let after = wait.ids[wait.keys.indexOf(key)]!;
+  let group: ConsumerGroup | undefined;
+  if (wait.group !== null) {
+    group = stream.group(wait.group);
+    if (group === undefined) {
+      client.error('NOGROUP the consumer group this client was blocked on no longer exists');
       return;
     }
-    const stream = streamOf(entry);
-    let after = wait.ids[i]!;
-    let group: ConsumerGroup | undefined;
-    if (wait.group !== null) {
-      group = stream.group(wait.group);
-      if (group === undefined) {
-        client.error('NOGROUP the consumer group this client was blocked on no longer exists');
-        return;
-      }
-      after = group.lastId;
-    }
-    if (stream.lastId <= after) continue;
-    const start = incrementId(after)!;
-    let items: StreamEntry[];
-    if (group === undefined) items = stream.range(start, MAX_ID, false, wait.count);
-    else {
-      const consumer = groupConsumer(client, group, wait.consumer, now);
-      items = deliver(stream, group, consumer, start, wait.count, wait.noAck, now);
-      recharge(client, entry);
-    }
-    replyBatches(client, [{ key, items }]);
+    after = group.lastId;
+  }
+  if (stream.lastId <= after) {
+    blockFor(client, wait);
     return;
   }
-  blockFor(client, wait);
+  const start = incrementId(after)!;
+  let items: StreamEntry[];
+  if (group === undefined) items = stream.range(start, MAX_ID, false, wait.count);
+  else {
+    const now = client.server.clock.ms;
+    items = deliver(stream, group, groupConsumer(client, group, wait.consumer, now), start, wait.count, wait.noAck, now);
+    recharge(client, entry);
+  }
+  replyBatches(client, [{ key, items }]);
 }
+
+const STREAM_WAITER: KeyWaiter = { type: ValueType.Stream, serve: serveBlockedRead };
 
 // ---------------------------------------------------------------------------------------------
 // XGROUP
@@ -1014,6 +1002,8 @@ function createCountedConsumer(client: Client, group: ConsumerGroup, name: strin
 const AUTOCLAIM_MAX_COUNT = 576460752303423487;
 
 function xautoclaim(client: Client, argv: string[]): void {
+  // Redis looks the key up before parsing (a hit or miss even when an argument is wrong).
+  const entry = lookupRead(client, argv[1]!);
   const minIdle = minIdleArgument(argv[4]!, 'XAUTOCLAIM');
   const start = rangeStart(argv[5]!);
   let count = 100;
@@ -1028,7 +1018,7 @@ function xautoclaim(client: Client, argv: string[]): void {
     } else if (isOption(argv[j]!, 'justid')) justId = true;
     else throw new ReplyError(Err.syntax);
   }
-  const entry = readTyped(client, argv[1]!, ValueType.Stream);
+  if (entry !== undefined && entry.type !== ValueType.Stream) throw new ReplyError(Err.wrongType);
   const stream = entry === undefined ? undefined : streamOf(entry);
   const group = stream?.group(argv[2]!);
   if (group === undefined) {

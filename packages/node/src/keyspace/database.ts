@@ -8,6 +8,10 @@ export interface KeyspaceObserver {
   keyExpired(db: Database, key: string): void;
   /** Memory charged to keys changed by `delta` bytes. */
   memoryChanged(delta: number): void;
+  /** A key was written, deleted or had its TTL changed (Redis's signalModifiedKey: WATCH). */
+  keyModified(db: Database, key: string): void;
+  /** `db` is about to lose all its keys, replaced by those of `replacement` (FLUSHDB, SWAPDB). */
+  keysReplaced(db: Database, replacement: Database | null): void;
 }
 
 /**
@@ -66,6 +70,11 @@ export class Database {
     return entry.expireAt !== 0 && this.clock.ms > entry.expireAt;
   }
 
+  /** The entry stored under a key even if its TTL has passed (WATCH needs to tell those apart). */
+  stored(key: string): Entry | undefined {
+    return this.dict.get(key);
+  }
+
   /** Whether the key exists now (expiring it lazily). */
   has(key: string): boolean {
     return this.lookup(key) !== undefined;
@@ -109,6 +118,7 @@ export class Database {
     if (entry.slotInExpiring !== -1) this.clearExpiry(entry);
     this.observer.memoryChanged(-entry.bytes);
     entry.bytes = 0;
+    this.observer.keyModified(this, entry.key);
   }
 
   /** Sets an absolute expiry time in ms; the key must exist. */
@@ -118,6 +128,7 @@ export class Database {
       this.expiring.push(entry);
     }
     entry.expireAt = at;
+    this.observer.keyModified(this, entry.key);
   }
 
   /** Removes a key's TTL. Returns false when it had none. */
@@ -126,19 +137,25 @@ export class Database {
     swapRemove(this.expiring, entry.slotInExpiring, 'expiring');
     entry.slotInExpiring = -1;
     entry.expireAt = 0;
+    this.observer.keyModified(this, entry.key);
     return true;
   }
 
-  /** Re-computes the memory charged to an entry after its value changed. */
+  /**
+   * Re-computes the memory charged to an entry after its value changed. Every write of a value
+   * ends here (set() included), which makes it the one place a modification is signalled.
+   */
   recharge(entry: Entry, valueBytes = measure(entry)): void {
     const bytes = ENTRY_OVERHEAD + entry.key.length + valueBytes;
     const delta = bytes - entry.bytes;
     entry.bytes = bytes;
     if (delta !== 0) this.observer.memoryChanged(delta);
+    this.observer.keyModified(this, entry.key);
   }
 
   /** Removes every key. Returns how many there were. */
   flush(): number {
+    this.observer.keysReplaced(this, null);
     const count = this.keys.length;
     let bytes = 0;
     for (const entry of this.keys) bytes += entry.bytes;
@@ -151,6 +168,8 @@ export class Database {
 
   /** Exchanges contents with another database (SWAPDB). */
   swapWith(other: Database): void {
+    this.observer.keysReplaced(this, other);
+    this.observer.keysReplaced(other, this);
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expiring, other.expiring] = [other.expiring, this.expiring];

@@ -25,7 +25,12 @@ describe('expireTimeFromArgument', () => {
 describe('activeExpireCycle', () => {
   function setup(): { db: Database; clock: Clock; expired: string[] } {
     const expired: string[] = [];
-    const observer: KeyspaceObserver = { keyExpired: (_db, key) => expired.push(key), memoryChanged: () => {} };
+    const observer: KeyspaceObserver = {
+      keyExpired: (_db, key) => expired.push(key),
+      memoryChanged: () => {},
+      keyModified: () => {},
+      keysReplaced: () => {},
+    };
     const clock = new Clock();
     const db = new Database(0, clock, observer);
     return { db, clock, expired };

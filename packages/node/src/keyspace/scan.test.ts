@@ -2,9 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { Clock } from './clock.js';
 import { Database, type KeyspaceObserver } from './database.js';
 import { ValueType } from './entry.js';
-import { parseScanCursor, scanKeys } from './scan.js';
+import { parseElementScanOptions, parseScanCursor, scanKeys, scanWindow } from './scan.js';
+import { ReplyError } from '../protocol/errors.js';
 
-const observer: KeyspaceObserver = { keyExpired: () => {}, memoryChanged: () => {} };
+const observer: KeyspaceObserver = { keyExpired: () => {}, memoryChanged: () => {}, keyModified: () => {}, keysReplaced: () => {} };
 
 function database(keys: number): Database {
   const db = new Database(0, new Clock(), observer);
@@ -80,5 +81,32 @@ describe('scanKeys', () => {
     const db = database(3);
     expect(scanKeys(db, 1000, 10).entries.map((entry) => entry.key).sort()).toEqual(['key:0', 'key:1', 'key:2']);
     expect(scanKeys(database(0), 42, 10)).toEqual({ cursor: 0, entries: [] });
+  });
+});
+
+describe('scanWindow and element scan options (HSCAN, SSCAN, ZSCAN)', () => {
+  it('walks a dense array downward from its end, cursor 0 both starting and ending', () => {
+    expect(scanWindow(25, 0, 10)).toEqual({ start: 15, end: 25 });
+    expect(scanWindow(25, 15, 10)).toEqual({ start: 5, end: 15 });
+    expect(scanWindow(25, 5, 10)).toEqual({ start: 0, end: 5 });
+    expect(scanWindow(3, 99, 10)).toEqual({ start: 0, end: 3 });
+  });
+
+  it('parses COUNT and MATCH from argv[3] on, refusing what Redis refuses', () => {
+    expect(parseElementScanOptions(['hscan', 'k', '0'])).toEqual({ count: 10, pattern: null });
+    expect(parseElementScanOptions(['hscan', 'k', '0', 'match', 'a*', 'COUNT', '5'])).toEqual({ count: 5, pattern: 'a*' });
+    expect(parseElementScanOptions(['hscan', 'k', '0', 'MATCH', '*'])).toEqual({ count: 10, pattern: null });
+    const error = (argv: string[]) => {
+      try {
+        parseElementScanOptions(argv);
+        return null;
+      } catch (e) {
+        return (e as ReplyError).line;
+      }
+    };
+    expect(error(['sscan', 'k', '0', 'COUNT', '0'])).toBe('ERR syntax error');
+    expect(error(['sscan', 'k', '0', 'COUNT', 'x'])).toBe('ERR value is not an integer or out of range');
+    expect(error(['sscan', 'k', '0', 'TYPE', 'set'])).toBe('ERR syntax error');
+    expect(error(['sscan', 'k', '0', 'MATCH'])).toBe('ERR syntax error');
   });
 });

@@ -33,6 +33,8 @@ export function cloneValue(type: ValueType, value: unknown): unknown {
       return (value as RedisSet).clone();
     case ValueType.ZSet:
       return (value as SortedSet).clone();
+    case ValueType.Stream:
+      return (value as Stream).clone();
     default:
       throw new Error(`cloneValue: no copy defined for ${TYPE_NAMES[type]} values`);
   }
@@ -57,6 +59,8 @@ export function encodingOf(entry: Entry): string {
       return (entry.value as RedisSet).encoding;
     case ValueType.ZSet:
       return (entry.value as SortedSet).encoding;
+    case ValueType.Stream:
+      return 'stream';
     default:
       throw new Error(`encodingOf: no encoding defined for ${TYPE_NAMES[entry.type]} values`);
   }

@@ -7,7 +7,7 @@ import { ceilScaledToInt64, parseLongDouble } from '../types/long-double.js';
 import { ClientFlag, type Client } from './client.js';
 import type { Server } from './server.js';
 
-/** Runs a blocked client's command again, then the input queued behind it (the server's resume path). */
+/** Runs the input queued behind a client's finished command (the server's resume path; argv is empty). */
 export type RerunClient = (client: Client, argv: string[]) => void;
 
 /**
@@ -27,8 +27,7 @@ interface BlockedOnKeys {
   keys: readonly string[];
   argv: string[];
   command: Command | null;
-  /** Serves the client from a ready key; null re-runs its command instead. */
-  waiter: KeyWaiter | null;
+  waiter: KeyWaiter;
   /** Writes the reply a timeout gets (a null array for the list, zset and stream commands). */
   timeoutReply: (client: Client) => void;
   /** ms since the epoch, 0 = forever. */
@@ -72,6 +71,8 @@ export class BlockingKeys {
   private readyKeys: { db: Database; key: string }[] = [];
   private readonly readySet = new Set<string>();
   private serving = false;
+  /** Clients unblocked by a command, whose replies and queued input wait for the end of the I/O pass. */
+  private unblocked: Client[] = [];
 
   constructor(
     private readonly server: Server,
@@ -99,16 +100,15 @@ export class BlockingKeys {
 
   /**
    * Blocks `client` on `keys` until one gets data, `timeoutAt` (ms since the epoch; 0 waits
-   * forever) passes, or it is unblocked. Inside MULTI (or a script) a blocking command cannot
-   * wait: it answers as if it timed out at once, as Redis does. Without a `waiter` the command
-   * is re-run when a key gets data.
+   * forever) passes, or it is unblocked; `waiter` serves it when a key gets data. Inside MULTI
+   * (or a script) a blocking command cannot wait: it answers as if it timed out at once.
    */
   block(
     client: Client,
     keys: readonly string[],
     timeoutAt: number,
     timeoutReply: (client: Client) => void,
-    waiter: KeyWaiter | null = null,
+    waiter: KeyWaiter,
   ): void {
     if (!this.mayBlock(client)) {
       timeoutReply(client);
@@ -174,14 +174,9 @@ export class BlockingKeys {
       const entry = db.lookup(key);
       if (entry === undefined) return;
       const state = this.blocked.get(client);
-      if (state === undefined) continue;
-      if (state.waiter === null) {
-        this.release(client, state);
-        this.rerun(client, state.argv);
-      } else if (state.waiter.type === entry.type) {
-        this.release(client, state);
-        this.serveWaiter(client, state, state.waiter, key, entry);
-      }
+      if (state === undefined || state.waiter.type !== entry.type) continue;
+      this.release(client, state);
+      this.serveWaiter(client, state, key, entry);
     }
   }
 
@@ -189,26 +184,49 @@ export class BlockingKeys {
    * Replies from the ready key, then resumes the client's input. Like updateStatsOnUnblock, the
    * call was already counted when the command blocked: only its time and a failure are added.
    */
-  private serveWaiter(client: Client, state: BlockedOnKeys, waiter: KeyWaiter, key: string, entry: Entry): void {
+  private serveWaiter(client: Client, state: BlockedOnKeys, key: string, entry: Entry): void {
     const stats = this.server.stats;
     const errorsBefore = stats.totalErrorReplies;
     const started = performance.now();
-    waiter.serve(client, state.argv, key, entry);
+    state.waiter.serve(client, state.argv, key, entry);
     if (state.command !== null) {
       state.command.stats.microseconds += Math.round((performance.now() - started) * 1000);
       if (stats.totalErrorReplies !== errorsBefore) state.command.stats.failedCalls++;
     }
-    this.rerun(client, EMPTY_ARGV);
+    this.resumeLater(client);
   }
 
-  /** CLIENT UNBLOCK: ends a wait as a timeout, or with the UNBLOCKED error. False if not blocked. */
+  /**
+   * Like Redis's unblocked_clients list, processed in beforeSleep: a client served or unblocked
+   * by another client's command gets its reply, and runs the input queued behind its blocking
+   * command, only after the commands of the current I/O pass — not in the middle of them.
+   */
+  private resumeLater(client: Client): void {
+    if (this.unblocked.length === 0) setImmediate(resumeUnblocked, this);
+    this.unblocked.push(client);
+  }
+
+  /** setImmediate callback: resumes the clients unblocked during the last I/O pass. */
+  resumeUnblocked(): void {
+    const clients = this.unblocked;
+    this.unblocked = [];
+    for (const client of clients) {
+      if (this.server.clients.get(client.id) === client) this.rerun(client, EMPTY_ARGV);
+    }
+  }
+
+  /**
+   * CLIENT UNBLOCK: ends a wait as a timeout, or with the UNBLOCKED error. False if not blocked.
+   * Redis counts the command as failed either way (updateStatsOnUnblock with had_errors set).
+   */
   unblock(client: Client, withError: boolean): boolean {
     const state = this.blocked.get(client);
     if (state === undefined) return false;
     this.release(client, state);
     if (withError) client.error(UNBLOCKED_ERROR);
     else state.timeoutReply(client);
-    this.rerun(client, EMPTY_ARGV);
+    if (state.command !== null) state.command.stats.failedCalls++;
+    this.resumeLater(client);
     return true;
   }
 
@@ -250,6 +268,10 @@ const EMPTY_ARGV: string[] = [];
 function armTimer(state: BlockedOnKeys, client: Client, blocking: BlockingKeys): void {
   const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, state.timeoutAt - Date.now()));
   state.timer = setTimeout(onTimeout, delay, blocking, client);
+}
+
+function resumeUnblocked(blocking: BlockingKeys): void {
+  blocking.resumeUnblocked();
 }
 
 function onTimeout(blocking: BlockingKeys, client: Client): void {

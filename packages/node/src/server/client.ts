@@ -22,6 +22,12 @@ export const ClientFlag = {
   dirtyCas: 1 << 12,
 } as const;
 
+/** A command queued inside MULTI, checked already and run as is by EXEC. */
+export interface QueuedCommand {
+  command: Command;
+  argv: string[];
+}
+
 /** CLIENT REPLY modes. */
 export const enum ReplyMode {
   On,
@@ -52,6 +58,8 @@ export class Client extends ReplyWriter {
   readonly fd: number;
   /** The last argv processed (kept for CLIENT LIST `argv-mem`, slowlog and errors). */
   argv: string[] = [];
+  /** Commands queued since MULTI, run by EXEC. */
+  transaction: QueuedCommand[] = [];
 
   constructor(
     readonly id: number,

@@ -3,9 +3,13 @@ import { Err, errorArg, ReplyError } from '../protocol/errors.js';
 import { CommandFlag, type Command } from '../commands/table.js';
 import { ClientFlag, ReplyMode, type Client } from './client.js';
 import { protectedCommandRefusal } from './protected.js';
+import { discardTransaction } from '../commands/transaction.js';
 
 /** Flags of commands a replica (or monitor) connection may not send. */
 const KEYSPACE_ACCESS = CommandFlag.write | CommandFlag.readonly | CommandFlag.may_replicate;
+
+/** Commands that act on MULTI itself instead of being queued by it. */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 /** Longest argument text Redis quotes back in "unknown command" errors. */
 const QUOTE_LIMIT = 128;
@@ -58,11 +62,21 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, command, Err.noAuth);
     return;
   }
+  const inMulti = (client.flags & ClientFlag.multi) !== 0;
+  if (inMulti && (command.flags & CommandFlag.no_multi) !== 0) {
+    reject(client, command, 'ERR Command not allowed inside a transaction');
+    return;
+  }
   if ((client.flags & ClientFlag.replica) !== 0 && (command.flags & KEYSPACE_ACCESS) !== 0) {
     reject(client, command, "ERR Replica can't interact with the keyspace");
     return;
   }
   if (server.pause.active && server.pause.hold(client, command, argv)) return;
+  if (inMulti && !TRANSACTION_CONTROL.has(command.fullName)) {
+    if ((client.flags & (ClientFlag.dirtyCas | ClientFlag.dirtyExec)) === 0) client.transaction.push({ command, argv });
+    client.simple('QUEUED');
+    return;
+  }
   call(client, command, argv);
 }
 
@@ -100,9 +114,24 @@ function applyReplyMode(client: Client, replyStart: number): void {
   if (client.replyMode === ReplyMode.Skip) client.replyMode = ReplyMode.On;
 }
 
+/**
+ * Refuses a command before it runs (Redis's rejectCommand): inside MULTI that dooms the
+ * transaction, and a refused EXEC discards it with EXECABORT.
+ */
 function reject(client: Client, command: Command | null, line: string): void {
   if (command !== null) command.stats.rejectedCalls++;
-  client.error(line);
+  if ((client.flags & ClientFlag.multi) === 0) {
+    client.error(line);
+    return;
+  }
+  client.flags |= ClientFlag.dirtyExec;
+  if (command?.fullName !== 'exec') {
+    client.error(line);
+    return;
+  }
+  discardTransaction(client);
+  const reason = line.startsWith('ERR ') ? line.slice(4) : line;
+  client.error(`EXECABORT Transaction discarded because of: ${reason}`);
 }
 
 function unknownCommand(argv: readonly string[]): string {

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { MonitorFeed } from './monitor.js';
 import { ClientPause } from './pause.js';
 import { BlockingKeys } from './blocking.js';
+import { WatchedKeys } from './watch.js';
 import { CommandLatencies, LatencyMonitor } from './latency.js';
 import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
@@ -56,6 +57,7 @@ export class Server implements KeyspaceObserver {
   readonly monitors = new MonitorFeed(this);
   readonly pause = new ClientPause((client, argv) => this.resume(client, argv));
   readonly blocking = new BlockingKeys(this, (client, argv) => this.resume(client, argv));
+  readonly watched = new WatchedKeys();
   /** Set while EXEC (or a script) runs its commands: blocking commands must not wait then. */
   executingTransaction = false;
   readonly slowlog: Slowlog;
@@ -108,6 +110,14 @@ export class Server implements KeyspaceObserver {
   keyExpired(): void {
     // Redis counts the expiry but not as a change for save points (rdb_changes_since_last_save).
     this.stats.expiredKeys++;
+  }
+
+  keyModified(db: Database, key: string): void {
+    if (!this.watched.empty) this.watched.touched(db, key);
+  }
+
+  keysReplaced(db: Database, replacement: Database | null): void {
+    if (!this.watched.empty) this.watched.replaced(db, replacement);
   }
 
   memoryChanged(delta: number): void {
@@ -242,6 +252,7 @@ export class Server implements KeyspaceObserver {
     this.monitors.remove(client);
     this.pause.forget(client);
     this.blocking.forget(client);
+    this.watched.unwatchAll(client);
   }
 
   /** Closes a client now (CLIENT KILL), dropping its unsent replies as Redis's freeClient does. */

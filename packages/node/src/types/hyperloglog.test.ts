@@ -33,7 +33,9 @@ const range = (from: number, to: number): string[] => Array.from({ length: to - 
 
 /** PFADD's effect on a value: the elements added, the cached cardinality marked stale. */
 function pfadd(hll: HllBuffer, elements: readonly string[], maxSparseBytes = 3000): HllBuffer {
-  for (const element of elements) expect(addElement(hll, element, maxSparseBytes)).not.toBe(-1);
+  let corrupted = false;
+  for (const element of elements) corrupted ||= addElement(hll, element, maxSparseBytes) === -1;
+  expect(corrupted).toBe(false);
   invalidateCardinality(hll);
   return hll;
 }
@@ -44,7 +46,7 @@ const sha256 = (hll: HllBuffer): string => createHash('sha256').update(Buffer.fr
 describe('HyperLogLog bytes', () => {
   it('an empty HLL is the header and one XZERO covering 16384 registers', () => {
     const hll = emptyHll();
-    expect(hex(hll)).toBe('48594c4c01000000000000000000000' + '07fff');
+    expect(hex(hll)).toBe('48594c4c010000000000000000000000' + '7fff');
     expect(describeSparse(hll)).toBe('Z:16384');
   });
 

@@ -67,7 +67,7 @@ export type SetResult = 1 | 0 | -1;
 
 /** createHLLObject: an empty sparse HLL (one XZERO opcode covering every register). */
 export function emptyHll(): HllBuffer {
-  const bytes = Buffer.alloc(HEADER_SIZE + 2 + 1 + 3);
+  const bytes = Buffer.alloc(HEADER_SIZE + 2 + SPARE);
   bytes.write('HYLL', 0, 'latin1');
   bytes[ENCODING_OFFSET] = HllEncoding.Sparse;
   writeXzero(bytes, HEADER_SIZE, SPARSE_XZERO_MAX_LEN);
@@ -95,20 +95,31 @@ let scratch = Buffer.alloc(DENSE_SIZE + SPARE);
 
 /**
  * The bytes of a (validated) HLL string in a reused scratch buffer: valid until the next load.
- * Callers that keep an edit store `toString()` before loading another value.
+ * Callers that keep an edit store `toString()` before loading another value. `pastEnd` is the
+ * byte after the content (see `bytePastEnd`), 0 for any value Redis built normally.
  */
-export function loadHll(value: string): HllBuffer {
+export function loadHll(value: string, pastEnd = 0): HllBuffer {
   if (scratch.length < value.length + SPARE) scratch = Buffer.alloc(value.length * 2 + SPARE);
   scratch.write(value, 0, 'latin1');
-  scratch[value.length] = 0;
+  scratch[value.length] = pastEnd;
   return new HllBuffer(scratch, value.length);
 }
 
-/** sdsMakeRoomFor: at least `extra` bytes (plus the terminator) after the content. */
+/**
+ * The byte Redis's sds buffer holds right after the content. It is the 0 terminator, except
+ * after a sparse edit of a corrupted value whose last opcode is an XZERO cut short by the end of
+ * the string (e.g. after APPEND): the split sequence is copied one byte past the new end there,
+ * and that byte is then read as the truncated XZERO's second byte until the length changes.
+ */
+export function bytePastEnd(hll: HllBuffer): number {
+  return hll.bytes[hll.length]!;
+}
+
+/** sdsMakeRoomFor: at least `extra` bytes (plus the terminator) after the content, kept as they are. */
 function ensureRoom(hll: HllBuffer, extra: number): void {
   if (hll.bytes.length >= hll.length + extra + 1) return;
   const grown = Buffer.alloc((hll.length + extra + 1) * 2);
-  hll.bytes.copy(grown, 0, 0, hll.length);
+  hll.bytes.copy(grown, 0, 0, hll.length + 1);
   hll.bytes = grown;
 }
 
@@ -410,7 +421,7 @@ export function mergeRegisters(max: Uint8Array, hll: HllBuffer): boolean {
 /** Register histogram (64 slots: a dense register holds up to 63). */
 const histogram = new Float64Array(64);
 
-/** hllCount: the estimated cardinality, or -1 when a sparse value is corrupted. */
+/** hllCount: the estimated cardinality (as a uint64), or -1 when a sparse value is corrupted. */
 export function countHll(hll: HllBuffer): number {
   histogram.fill(0);
   const bytes = hll.bytes;
@@ -458,6 +469,12 @@ export function countRegisters(registers: Uint8Array): number {
   return estimate();
 }
 
+/**
+ * What Redis's llroundl gives (as uint64) for an estimate past the int64 range or infinite, as
+ * crafted registers can produce: the x86 "integer indefinite" 0x8000000000000000.
+ */
+export const LLROUND_OVERFLOW = 2 ** 63;
+
 /** 0.5 / ln 2: the bias constant of the estimator for m → ∞. */
 const ALPHA_INF = 0.72134752044448170368;
 
@@ -473,7 +490,8 @@ function estimate(): number {
     z *= 0.5;
   }
   z += m * sigma(histogram[0]! / m);
-  return Math.round((ALPHA_INF * m * m) / z);
+  const rounded = Math.round((ALPHA_INF * m * m) / z);
+  return rounded < LLROUND_OVERFLOW ? rounded : LLROUND_OVERFLOW;
 }
 
 function sigma(x: number): number {

@@ -128,6 +128,15 @@ describe.skipIf(!hasRealRedis())('set commands match real Redis byte for byte', 
     expect(settled(await replayScript(ours.port, 2, script))).toEqual(expected);
   });
 
+  it('lists the same @set commands as Redis', async () => {
+    const script = [['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'set']];
+    const names = async (port: number) =>
+      (await replayScript(port, 2, script))[0]!.split('\r\n').filter((line) => /^[a-z_]+$/.test(line)).sort();
+    const expected = await names(real.port);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await names(ours.port)).toEqual(expected);
+  });
+
   it('counts keyspace hits and misses where Redis does', async () => {
     const script = [
       ['CONFIG', 'RESETSTAT'], ['SADD', 'a', '1'], ['SCARD', 'a'], ['SCARD', 'no'], ['SINTER', 'a', 'no', 'a'],
