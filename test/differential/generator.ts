@@ -51,7 +51,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -554,6 +554,86 @@ const STREAM: Builder[] = [
   (r) => ['XSETID', streamKey(r), streamId(r), ...r.pick([[], ['ENTRIESADDED', String(r.int(-1, 100))], ['MAXDELETEDID', streamId(r)]])],
 ];
 
+// Sorted sets: a few keys, few short members (so sets stay listpacks and ZSCAN order is fixed),
+// scores that collide, exclusive and infinite bounds, lex ranges over equal and mixed scores.
+const ZKEYS = ['z1', 'z2', 'z3'];
+const ZMEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', '', '1', '10', '-1', 'bin\x00\xff'];
+const ZSCORE_BOUNDS = ['-inf', '+inf', 'inf', '(1', '(-1', '0', '1', '2.5', '(2.5', '5', 'abc', '', '(', 'nan', '1e400', ' 3'];
+const LEX_BOUNDS = ['-', '+', '[a', '(a', '[c', '(d', '[', '(', 'a', '+x', '[bin\x00', '[g'];
+
+function zkey(r: Rng): string {
+  return r.chance(0.08) ? key(r) : r.pick(ZKEYS);
+}
+
+function zmember(r: Rng): string {
+  return r.chance(0.9) ? r.pick(ZMEMBERS) : word(r);
+}
+
+function zscore(r: Rng): string {
+  return r.chance(0.7) ? String(r.int(-3, 6)) : float(r);
+}
+
+function zpairs(r: Rng): string[] {
+  return Array.from({ length: r.int(1, 4) }, () => [zscore(r), zmember(r)]).flat();
+}
+
+const ZADD_FLAGS = [[], [], ['NX'], ['XX'], ['CH'], ['INCR'], ['GT'], ['LT'], ['GT', 'CH'], ['XX', 'LT'], ['NX', 'XX'], ['GT', 'LT'], ['NX', 'GT'], ['INCR', 'XX'], ['INCR', 'NX']];
+
+function zlimit(r: Rng): string[] {
+  return r.chance(0.6) ? [] : ['LIMIT', String(r.int(-1, 4)), String(r.int(-1, 4))];
+}
+
+function zkeys(r: Rng): string[] {
+  const keys = Array.from({ length: r.int(1, 3) }, () => (r.chance(0.1) ? r.pick(['set1', 'nokey']) : r.pick(ZKEYS)));
+  return [String(r.chance(0.95) ? keys.length : r.pick([0, -1, keys.length + 1])), ...keys];
+}
+
+function zsetOpOptions(r: Rng, keyCount: number): string[] {
+  const out: string[] = [];
+  if (r.chance(0.3)) out.push('WEIGHTS', ...Array.from({ length: keyCount }, () => r.pick(['1', '2', '-1', '0', '0.5', 'inf', 'x'])));
+  if (r.chance(0.3)) out.push('AGGREGATE', r.pick(['SUM', 'MIN', 'MAX', 'max', 'AVG']));
+  return out;
+}
+
+const ZSET: Builder[] = [
+  (r) => ['ZADD', zkey(r), ...r.pick(ZADD_FLAGS), ...zpairs(r)],
+  (r) => ['ZADD', zkey(r), ...zpairs(r)],
+  (r) => ['ZINCRBY', zkey(r), zscore(r), zmember(r)],
+  (r) => ['ZREM', zkey(r), zmember(r), ...(r.chance(0.5) ? [zmember(r)] : [])],
+  (r) => ['ZCARD', zkey(r)],
+  (r) => ['ZSCORE', zkey(r), zmember(r)],
+  (r) => ['ZMSCORE', zkey(r), zmember(r), zmember(r)],
+  (r) => [r.pick(['ZRANK', 'ZREVRANK']), zkey(r), zmember(r)],
+  (r) => ['ZCOUNT', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS)],
+  (r) => ['ZLEXCOUNT', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
+  (r) => ['ZRANGE', zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['WITHSCORES'], ['REV'], ['REV', 'WITHSCORES'], ['LIMIT', '0', '1']])],
+  (r) => ['ZRANGE', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), 'BYSCORE', ...r.pick([[], ['REV'], ['WITHSCORES']]), ...zlimit(r)],
+  (r) => ['ZRANGE', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), 'BYLEX', ...r.pick([[], ['REV'], ['WITHSCORES'], ['BYSCORE']]), ...zlimit(r)],
+  (r) => ['ZRANGESTORE', r.pick(ZKEYS), zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['REV'], ['WITHSCORES']])],
+  (r) => ['ZRANGESTORE', r.pick(ZKEYS), zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), 'BYSCORE', ...zlimit(r)],
+  (r) => ['ZREVRANGE', zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['WITHSCORES']])],
+  (r) => [r.pick(['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']), zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), ...r.pick([[], ['WITHSCORES']]), ...zlimit(r)],
+  (r) => [r.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), ...zlimit(r)],
+  (r) => ['ZREMRANGEBYRANK', zkey(r), smallIndex(r), smallIndex(r)],
+  (r) => ['ZREMRANGEBYSCORE', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS)],
+  (r) => ['ZREMRANGEBYLEX', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
+  (r) => [r.pick(['ZPOPMIN', 'ZPOPMAX']), zkey(r), ...r.pick([[], ['1'], ['2'], ['0'], ['-1'], ['x']])],
+  (r) => [r.pick(['BZPOPMIN', 'BZPOPMAX']), zkey(r), zkey(r), r.pick(['0.01', '-1', 'x'])],
+  (r) => ['ZMPOP', ...zkeys(r), r.pick(['MIN', 'MAX', 'min', 'MID']), ...r.pick([[], ['COUNT', String(r.int(-1, 3))], ['COUNT']])],
+  (r) => ['BZMPOP', r.pick(['0.01', '-1']), ...zkeys(r), r.pick(['MIN', 'MAX']), ...r.pick([[], ['COUNT', String(r.int(0, 3))]])],
+  (r) => ['ZRANDMEMBER', r.chance(0.5) ? 'nokey' : zkey(r), ...r.pick([['1000'], ['1000', 'WITHSCORES'], ['0'], ['x'], ['5', 'BOGUS']])],
+  (r) => {
+    const keys = zkeys(r);
+    return [r.pick(['ZUNION', 'ZINTER', 'ZDIFF']), ...keys, ...zsetOpOptions(r, keys.length - 1), ...(r.chance(0.5) ? ['WITHSCORES'] : [])];
+  },
+  (r) => {
+    const keys = zkeys(r);
+    return [r.pick(['ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']), r.pick(ZKEYS), ...keys, ...zsetOpOptions(r, keys.length - 1)];
+  },
+  (r) => ['ZINTERCARD', ...zkeys(r), ...r.pick([[], ['LIMIT', String(r.int(-1, 2))], ['WITHSCORES']])],
+  (r) => ['ZSCAN', r.pick(ZKEYS), r.pick(['0', 'x']), ...r.pick([[], ['COUNT', '1000'], ['MATCH', '*a*'], ['COUNT', '0'], ['BOGUS']])],
+];
+
 const BUILDERS: Record<Family, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
@@ -565,10 +645,11 @@ const BUILDERS: Record<Family, Builder[]> = {
   hyperloglog: HYPERLOGLOG,
   stream: STREAM,
   list: LIST,
+  zset: ZSET,
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30 };
 
 export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
 

@@ -62,16 +62,16 @@ function clusterEnabled(server: Server): boolean {
 }
 
 /** Stores `value` under `key` in `db` with the TTL `source` had (RENAME, MOVE, COPY). */
-function storeWithTtl(db: Database, key: string, source: Entry, value: unknown, expireAt: number): Entry {
+function storeWithTtl(db: Database, key: string, source: Entry, value: unknown, expireAt: number, copied: boolean): Entry {
   const entry = db.set(key, source.type, value);
-  carryEncoding(source, entry);
+  carryEncoding(source, entry, copied);
   if (expireAt !== 0) db.setExpiry(entry, expireAt);
   return entry;
 }
 
 /** Moves an entry's value under `key` in `to`, keeping its TTL and LFU counter (one robj in Redis). */
 function relocate(from: Database, entry: Entry, to: Database, key: string): void {
-  const moved = storeWithTtl(to, key, entry, entry.value, entry.expireAt);
+  const moved = storeWithTtl(to, key, entry, entry.value, entry.expireAt, false);
   moved.frequency = entry.frequency;
   from.remove(entry);
 }
@@ -203,7 +203,7 @@ function copy(client: Client, argv: string[]): void {
     }
     target.remove(existing);
   }
-  storeWithTtl(target, newKey, entry, cloneValue(entry.type, entry.value), entry.expireAt);
+  storeWithTtl(target, newKey, entry, cloneValue(entry.type, entry.value), entry.expireAt, true);
   server.dirty++;
   client.integer(1);
 }

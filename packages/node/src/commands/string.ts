@@ -1,6 +1,6 @@
 import { constants } from 'node:buffer';
 import type { Client } from '../server/client.js';
-import { ValueType, type Entry } from '../keyspace/entry.js';
+import { StringForm, ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { addInt64, INT64_MAX, negateInt64, parseInt64, type Int64 } from '../types/int64.js';
 import { addLongDouble, formatLongDouble, LONG_DOUBLE_ZERO, parseLongDouble } from '../types/long-double.js';
@@ -41,15 +41,15 @@ export function rejectOversized(client: Client, length: number): boolean {
  * cleared — also how BITOP stores). Redis leaves such values "raw".
  */
 export function storeEditedString(client: Client, key: string, entry: Entry | undefined, value: string): void {
-  rawStrings.set(overwriteString(client, key, entry, value), value);
+  overwriteString(client, key, entry, value, StringForm.Raw);
 }
 
 /** dbOverwrite / dbAdd: the new value in the existing entry (TTL kept), or a new key. */
-function overwriteString(client: Client, key: string, entry: Entry | undefined, value: string): Entry {
-  if (entry === undefined) return client.db.set(key, ValueType.String, value);
-  entry.value = value;
-  client.db.recharge(entry);
-  return entry;
+function overwriteString(client: Client, key: string, entry: Entry | undefined, value: string, form: StringForm): void {
+  const target = entry ?? client.db.set(key, ValueType.String, value);
+  target.value = value;
+  target.stringForm = form;
+  client.db.recharge(target);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -58,32 +58,14 @@ function overwriteString(client: Client, key: string, entry: Entry | undefined, 
 /** Longest string Redis stores embedded in its object header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
 const EMBSTR_LIMIT = 44;
 /**
- * Values Redis made "raw" by editing them in place (APPEND, SETRANGE, SETBIT, BITFIELD) or built
- * as raw (BITOP results). The mark holds the value it was made for, so any later overwrite
- * (SET, INCR, …) invalidates it without every writer having to clear it.
- */
-const rawStrings = new WeakMap<Entry, string>();
-/** Values Redis created without trying the int encoding (INCRBYFLOAT results). */
-const plainStrings = new WeakMap<Entry, string>();
-
-/**
  * OBJECT ENCODING of a string value. Redis encodes on SET/MSET/GETSET/APPEND-to-new/INCR:
  * "int" for canonical int64 text, "embstr" up to 44 bytes, "raw" beyond. INCRBYFLOAT results
- * skip the int attempt, and in-place edits always make "raw". Known gap: a mark survives an
- * overwrite with the very same text (e.g. INCRBY k 0 after SETRANGE), where Redis re-encodes.
+ * skip the int attempt, and in-place edits always make "raw" (entry.stringForm says which).
  */
 export function stringEncoding(value: string, entry: Entry): 'int' | 'embstr' | 'raw' {
-  if (rawStrings.get(entry) === value) return 'raw';
-  if (plainStrings.get(entry) !== value && parseInt64(value) !== null) return 'int';
+  if ((entry.stringForm & StringForm.Raw) !== 0) return 'raw';
+  if ((entry.stringForm & StringForm.NotInt) === 0 && parseInt64(value) !== null) return 'int';
   return value.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
-}
-
-/** RENAME, MOVE and COPY put the same value under another entry: its encoding goes with it. */
-export function carryStringEncoding(from: Entry, to: Entry): void {
-  const raw = rawStrings.get(from);
-  if (raw !== undefined) rawStrings.set(to, raw);
-  const plain = plainStrings.get(from);
-  if (plain !== undefined) plainStrings.set(to, plain);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,7 +342,7 @@ function incrementBy(client: Client, key: string, increment: Int64): void {
     client.error(Err.overflow);
     return;
   }
-  overwriteString(client, key, entry, String(sum));
+  overwriteString(client, key, entry, String(sum), StringForm.Encoded);
   client.server.dirty++;
   client.integer(sum);
 }
@@ -403,7 +385,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDouble(sum);
-  plainStrings.set(overwriteString(client, key, entry, text), text);
+  overwriteString(client, key, entry, text, StringForm.NotInt);
   client.server.dirty++;
   client.bulk(text);
 }

@@ -1,6 +1,6 @@
 import { AccessPolicy } from './access.js';
 import type { Clock } from './clock.js';
-import { Entry, ENTRY_OVERHEAD, ValueType } from './entry.js';
+import { Entry, ENTRY_OVERHEAD, StringForm, ValueType } from './entry.js';
 
 /** What a database tells the rest of the server about (expiry, deletions, memory). */
 export interface KeyspaceObserver {
@@ -89,6 +89,7 @@ export class Database {
     if (existing !== undefined) {
       existing.type = type;
       existing.value = value;
+      existing.stringForm = StringForm.Encoded;
       existing.accessedAt = this.clock.seconds;
       if (!keepTtl && existing.expireAt !== 0) this.clearExpiry(existing);
       this.recharge(existing);

@@ -17,6 +17,21 @@ export const TYPE_NAMES: Record<ValueType, string> = {
   [ValueType.Stream]: 'stream',
 };
 
+/**
+ * How a string value's object was made, for OBJECT ENCODING/REFCOUNT: 0 is a fresh object
+ * encoded the way Redis's SET encodes (int, embstr or raw by content). Any write of a new
+ * value resets it (Database.set).
+ */
+export const enum StringForm {
+  Encoded = 0,
+  /** Edited in place (APPEND, SETRANGE, SETBIT, BITFIELD, PFADD) or built raw (BITOP). */
+  Raw = 1,
+  /** Created without trying the int encoding (INCRBYFLOAT). */
+  NotInt = 2,
+  /** A private duplicate (COPY), never one of Redis's shared small integers. */
+  Unshared = 4,
+}
+
 /** Fixed bytes charged per key on top of its key and value (dict entry, object header). */
 export const ENTRY_OVERHEAD = 56;
 
@@ -34,6 +49,8 @@ export class Entry {
   frequency = 5;
   /** The bytes this entry is charged for in used_memory. */
   bytes = 0;
+  /** StringForm bits of a string value. */
+  stringForm = StringForm.Encoded;
 
   constructor(
     readonly key: string,

@@ -1,11 +1,11 @@
-import { carryStringEncoding, stringEncoding } from '../commands/string.js';
+import { stringEncoding } from '../commands/string.js';
 import type { RedisHash } from '../types/hash.js';
 import { parseInt64 } from '../types/int64.js';
 import type { Stream } from '../types/stream.js';
 import type { List } from '../types/list.js';
 import type { RedisSet } from '../types/set.js';
 import type { SortedSet } from '../types/zset.js';
-import { type Entry, TYPE_NAMES, ValueType } from './entry.js';
+import { type Entry, StringForm, TYPE_NAMES, ValueType } from './entry.js';
 
 /**
  * Per-type knowledge the generic commands need about values, kept in one place: each data
@@ -41,8 +41,8 @@ export function cloneValue(type: ValueType, value: unknown): unknown {
 }
 
 /** A value moved or copied to another entry keeps the encoding Redis's object would keep. */
-export function carryEncoding(from: Entry, to: Entry): void {
-  if (from.type === ValueType.String) carryStringEncoding(from, to);
+export function carryEncoding(from: Entry, to: Entry, copied: boolean): void {
+  if (from.type === ValueType.String) to.stringForm = from.stringForm | (copied ? StringForm.Unshared : 0);
 }
 
 /** OBJECT ENCODING: the representation Redis would use for this value. */
@@ -71,6 +71,7 @@ export function encodingOf(entry: Entry): string {
  * maxmemory policy needs a private access clock per key; every other value has one reference.
  */
 export function refcountOf(entry: Entry, sharedIntegers: boolean): number {
+  if ((entry.stringForm & StringForm.Unshared) !== 0) return 1;
   if (sharedIntegers && entry.type === ValueType.String && encodingOf(entry) === 'int') {
     const n = parseInt64(entry.value as string);
     if (typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS) return SHARED_REFCOUNT;

@@ -70,6 +70,15 @@ const SCENARIOS: Record<string, Step[]> = {
     ['block', 'a', 'BLPOP', 'k', '0'], ['send', 'a', 'RPUSH', 'k', 'z'], ['pipeline', 'x', 'RPUSH k v', 'LLEN k'],
     ['read', 'x'], ['read', 'x'], ['read', 'a'], ['read', 'a'], ['call', 'x', 'LLEN', 'k'],
   ],
+  'pushes inside MULTI serve waiters after EXEC, keys in the order they got data': [
+    ['block', 'a', 'BLPOP', 'k1', 'k2', '0'], ['block', 'b', 'BLPOP', 'k1', '0'], ['call', 'x', 'MULTI'],
+    ['call', 'x', 'RPUSH', 'k2', 'x'], ['call', 'x', 'RPUSH', 'k1', 'y'], ['call', 'x', 'LPOP', 'k2'],
+    ['call', 'x', 'RPUSH', 'k2', 'z'], ['call', 'x', 'EXEC'], ['read', 'a'], ['read', 'b'], ['call', 'x', 'DBSIZE'],
+  ],
+  'a key filled and emptied inside MULTI wakes nobody': [
+    ['block', 'a', 'BLPOP', 'k', '0'], ['call', 'x', 'MULTI'], ['call', 'x', 'RPUSH', 'k', 'x'], ['call', 'x', 'DEL', 'k'],
+    ['call', 'x', 'EXEC'], ['idle', 'a'], ['call', 'x', 'RPUSH', 'k', 'v'], ['read', 'a'],
+  ],
   'a waited key overwritten with a string does not wake the client': [
     ['block', 'a', 'BLPOP', 'k', '0'], ['call', 'x', 'SET', 'k', 'str'], ['idle', 'a'], ['call', 'x', 'DEL', 'k'],
     ['call', 'x', 'RPUSH', 'k', 'v'], ['read', 'a'],
