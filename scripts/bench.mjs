@@ -13,15 +13,22 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_BIN = join(root, 'packages', 'node', 'dist', 'cli.js');
-const TESTS = 'ping,set,get,incr,mset';
+const CORE_TESTS = 'ping,set,get,incr,mset';
+const TYPE_TESTS = 'lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300';
 const CLIENTS = 50;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-/** Requests per test: sized so the whole bench takes about 1–2 minutes on a small machine. */
+/**
+ * Requests per test: sized so the whole bench takes a few minutes on a small machine. A config
+ * runs either built-in redis-benchmark tests or one custom command (redis-benchmark 7.0 has no
+ * XADD test), labelled by `label`.
+ */
 const CONFIGS = [
-  { pipeline: 1, size: 3, requests: 100_000 },
-  { pipeline: 1, size: 1024, requests: 100_000 },
-  { pipeline: 16, size: 3, requests: 400_000 },
-  { pipeline: 16, size: 1024, requests: 300_000 },
+  { pipeline: 1, size: 3, requests: 100_000, tests: CORE_TESTS },
+  { pipeline: 1, size: 1024, requests: 100_000, tests: CORE_TESTS },
+  { pipeline: 16, size: 3, requests: 400_000, tests: CORE_TESTS },
+  { pipeline: 16, size: 1024, requests: 300_000, tests: CORE_TESTS },
+  { pipeline: 1, size: 3, requests: 50_000, tests: TYPE_TESTS },
+  { pipeline: 1, size: 3, requests: 50_000, command: ['XADD', 'bench:stream', '*', 'field', 'value'], label: 'XADD' },
 ];
 
 function installed(command) {
@@ -75,16 +82,16 @@ async function start(name, command, argsFor) {
 }
 
 /** Runs redis-benchmark once and parses its --csv rows: test → { rps, p50, p99 }. */
-function benchmark(port, { pipeline, size, requests }) {
+function benchmark(port, { pipeline, size, requests, tests, command, label }) {
   const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(CLIENTS), '-n', String(Math.max(1000, Math.round(requests * SCALE))),
-    '-P', String(pipeline), '-d', String(size), '-t', TESTS, '--csv'];
+    '-P', String(pipeline), '-d', String(size), '--csv', ...(command ?? ['-t', tests])];
   const result = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 600_000 });
   if (result.status !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);
   const rows = new Map();
   for (const line of result.stdout.split('\n')) {
     const cells = line.split('","').map((cell) => cell.replace(/^"|"$/g, ''));
     if (cells.length < 7 || cells[0] === 'test') continue;
-    rows.set(cells[0], { rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) });
+    rows.set(command ? label : cells[0], { rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) });
   }
   return rows;
 }
@@ -118,7 +125,7 @@ async function main() {
           ratio: ref ? mine.rps / ref.rps : null,
         });
       }
-      process.stderr.write(`  done -P ${config.pipeline} -d ${config.size}\n`);
+      process.stderr.write(`  done ${config.label ?? config.tests} -P ${config.pipeline} -d ${config.size}\n`);
     }
     report(rows, Math.round((Date.now() - began) / 1000));
     return 0;

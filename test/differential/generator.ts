@@ -5,6 +5,9 @@
  * it produces has a deterministic reply on both servers (see `Check` for the two relaxations).
  */
 
+import { createHash } from 'node:crypto';
+import { SCRIPT_CORPUS } from '../../packages/node/test/commands/scripting-corpus.js';
+
 /** A small fast PRNG (mulberry32): the same seed gives the same commands on every machine. */
 export class Rng {
   private state: number;
@@ -51,7 +54,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -554,9 +557,12 @@ const STREAM: Builder[] = [
   (r) => ['XSETID', streamKey(r), streamId(r), ...r.pick([[], ['ENTRIESADDED', String(r.int(-1, 100))], ['MAXDELETEDID', streamId(r)]])],
 ];
 
-// Sorted sets: a few keys, few short members (so sets stay listpacks and ZSCAN order is fixed),
-// scores that collide, exclusive and infinite bounds, lex ranges over equal and mixed scores.
+// Sorted sets: a few keys, few short members (so z1 and z2 stay listpacks: ZSCAN order and lex
+// ranges over mixed scores are then fixed), scores that collide, exclusive and infinite bounds.
+// Results of the *STORE commands (which may read long members from set1) only go to z3, and
+// ZRANDMEMBER only reads keys with at most one member, so every reply is deterministic.
 const ZKEYS = ['z1', 'z2', 'z3'];
+const ZLISTPACK_KEYS = ['z1', 'z2'];
 const ZMEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', '', '1', '10', '-1', 'bin\x00\xff'];
 const ZSCORE_BOUNDS = ['-inf', '+inf', 'inf', '(1', '(-1', '0', '1', '2.5', '(2.5', '5', 'abc', '', '(', 'nan', '1e400', ' 3'];
 const LEX_BOUNDS = ['-', '+', '[a', '(a', '[c', '(d', '[', '(', 'a', '+x', '[bin\x00', '[g'];
@@ -566,7 +572,7 @@ function zkey(r: Rng): string {
 }
 
 function zmember(r: Rng): string {
-  return r.chance(0.9) ? r.pick(ZMEMBERS) : word(r);
+  return r.chance(0.97) ? r.pick(ZMEMBERS) : word(r);
 }
 
 function zscore(r: Rng): string {
@@ -605,33 +611,76 @@ const ZSET: Builder[] = [
   (r) => ['ZMSCORE', zkey(r), zmember(r), zmember(r)],
   (r) => [r.pick(['ZRANK', 'ZREVRANK']), zkey(r), zmember(r)],
   (r) => ['ZCOUNT', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS)],
-  (r) => ['ZLEXCOUNT', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
+  (r) => ['ZLEXCOUNT', r.pick(ZLISTPACK_KEYS), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
   (r) => ['ZRANGE', zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['WITHSCORES'], ['REV'], ['REV', 'WITHSCORES'], ['LIMIT', '0', '1']])],
   (r) => ['ZRANGE', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), 'BYSCORE', ...r.pick([[], ['REV'], ['WITHSCORES']]), ...zlimit(r)],
-  (r) => ['ZRANGE', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), 'BYLEX', ...r.pick([[], ['REV'], ['WITHSCORES'], ['BYSCORE']]), ...zlimit(r)],
-  (r) => ['ZRANGESTORE', r.pick(ZKEYS), zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['REV'], ['WITHSCORES']])],
-  (r) => ['ZRANGESTORE', r.pick(ZKEYS), zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), 'BYSCORE', ...zlimit(r)],
+  (r) => ['ZRANGE', r.pick(ZLISTPACK_KEYS), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), 'BYLEX', ...r.pick([[], ['REV'], ['WITHSCORES'], ['BYSCORE']]), ...zlimit(r)],
+  (r) => ['ZRANGESTORE', 'z3', zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['REV'], ['WITHSCORES']])],
+  (r) => ['ZRANGESTORE', 'z3', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), 'BYSCORE', ...zlimit(r)],
   (r) => ['ZREVRANGE', zkey(r), smallIndex(r), smallIndex(r), ...r.pick([[], ['WITHSCORES']])],
   (r) => [r.pick(['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']), zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS), ...r.pick([[], ['WITHSCORES']]), ...zlimit(r)],
-  (r) => [r.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), ...zlimit(r)],
+  (r) => [r.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), r.pick(ZLISTPACK_KEYS), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS), ...zlimit(r)],
   (r) => ['ZREMRANGEBYRANK', zkey(r), smallIndex(r), smallIndex(r)],
   (r) => ['ZREMRANGEBYSCORE', zkey(r), r.pick(ZSCORE_BOUNDS), r.pick(ZSCORE_BOUNDS)],
-  (r) => ['ZREMRANGEBYLEX', zkey(r), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
+  (r) => ['ZREMRANGEBYLEX', r.pick(ZLISTPACK_KEYS), r.pick(LEX_BOUNDS), r.pick(LEX_BOUNDS)],
   (r) => [r.pick(['ZPOPMIN', 'ZPOPMAX']), zkey(r), ...r.pick([[], ['1'], ['2'], ['0'], ['-1'], ['x']])],
   (r) => [r.pick(['BZPOPMIN', 'BZPOPMAX']), zkey(r), zkey(r), r.pick(['0.01', '-1', 'x'])],
   (r) => ['ZMPOP', ...zkeys(r), r.pick(['MIN', 'MAX', 'min', 'MID']), ...r.pick([[], ['COUNT', String(r.int(-1, 3))], ['COUNT']])],
   (r) => ['BZMPOP', r.pick(['0.01', '-1']), ...zkeys(r), r.pick(['MIN', 'MAX']), ...r.pick([[], ['COUNT', String(r.int(0, 3))]])],
-  (r) => ['ZRANDMEMBER', r.chance(0.5) ? 'nokey' : zkey(r), ...r.pick([['1000'], ['1000', 'WITHSCORES'], ['0'], ['x'], ['5', 'BOGUS']])],
+  (r) => ['ZADD', 'zr', ...r.pick([[], ['XX'], ['CH'], ['INCR']]), zscore(r), 'only'],
+  (r) => ['ZRANDMEMBER', r.pick(['nokey', 'zr']), ...r.pick([[], ['1000'], ['-3', 'WITHSCORES'], ['0'], ['x'], ['5', 'BOGUS'], ['-9223372036854775808']])],
   (r) => {
     const keys = zkeys(r);
     return [r.pick(['ZUNION', 'ZINTER', 'ZDIFF']), ...keys, ...zsetOpOptions(r, keys.length - 1), ...(r.chance(0.5) ? ['WITHSCORES'] : [])];
   },
   (r) => {
     const keys = zkeys(r);
-    return [r.pick(['ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']), r.pick(ZKEYS), ...keys, ...zsetOpOptions(r, keys.length - 1)];
+    return [r.pick(['ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']), 'z3', ...keys, ...zsetOpOptions(r, keys.length - 1)];
   },
   (r) => ['ZINTERCARD', ...zkeys(r), ...r.pick([[], ['LIMIT', String(r.int(-1, 2))], ['WITHSCORES']])],
-  (r) => ['ZSCAN', r.pick(ZKEYS), r.pick(['0', 'x']), ...r.pick([[], ['COUNT', '1000'], ['MATCH', '*a*'], ['COUNT', '0'], ['BOGUS']])],
+  (r) => ['ZSCAN', r.pick(ZLISTPACK_KEYS), r.pick(['0', 'x']), ...r.pick([[], ['COUNT', '1000'], ['MATCH', '*a*'], ['COUNT', '0'], ['BOGUS']])],
+];
+
+// Pub/Sub on one connection: each command must answer exactly once. So the connection only
+// ever subscribes to one channel, one pattern and one shard channel (an UNSUBSCRIBE without
+// arguments then confirms at most one), these commands are never mutated, and PUBLISH never
+// targets them (a RESP3 subscriber would get its own message as an extra push). In RESP2 the
+// subscribed context refuses the other families' commands until the UNSUBSCRIBEs come.
+const SUBSCRIBED_CHANNEL = 'dchan';
+const SUBSCRIBED_PATTERN = 'dpat*';
+const SUBSCRIBED_SHARD = 'dshard';
+const PUBLISH_CHANNELS = ['news', '', 'bin\x00\xff', 'dpa', 'x:1'];
+
+const PUBSUB: Builder[] = [
+  (r) => [r.pick(['PUBLISH', 'SPUBLISH']), r.pick(PUBLISH_CHANNELS), value(r)],
+  () => ['SUBSCRIBE', SUBSCRIBED_CHANNEL],
+  (r) => ['UNSUBSCRIBE', ...r.pick([[], [SUBSCRIBED_CHANNEL], ['other']])],
+  () => ['PSUBSCRIBE', SUBSCRIBED_PATTERN],
+  (r) => ['PUNSUBSCRIBE', ...r.pick([[], [SUBSCRIBED_PATTERN], ['d*']])],
+  () => ['SSUBSCRIBE', SUBSCRIBED_SHARD],
+  (r) => ['SUNSUBSCRIBE', ...r.pick([[], [SUBSCRIBED_SHARD]])],
+  (r) => ['PUBSUB', r.pick(['NUMSUB', 'SHARDNUMSUB']), ...r.pick([[], [SUBSCRIBED_CHANNEL], [SUBSCRIBED_SHARD, 'x']])],
+  (r) => ['PUBSUB', r.pick(['CHANNELS', 'SHARDCHANNELS']), ...r.pick([[], ['d*'], ['*x'], ['a', 'b']])],
+  (r) => ['PUBSUB', r.pick(['NUMPAT', 'numpat', 'HELP', 'BOGUS'])],
+  (r) => ['PING', ...r.pick([[], ['hello']])],
+];
+
+// ---- scripting family: EVAL of the scripting corpus (deterministic scripts, error cases
+// included), EVALSHA/EVAL_RO of the same scripts, and the script cache commands.
+const CORPUS_EVALS = SCRIPT_CORPUS.map(({ script, keys = [], args = [] }) => [script, String(keys.length), ...keys, ...args]);
+
+const SCRIPTING: Builder[] = [
+  (r) => ['EVAL', ...r.pick(CORPUS_EVALS)],
+  (r) => ['EVAL', ...r.pick(CORPUS_EVALS)],
+  (r) => ['EVAL_RO', ...r.pick(CORPUS_EVALS)],
+  (r) => {
+    const [script, ...rest] = r.pick(CORPUS_EVALS);
+    return ['EVALSHA', createHash('sha1').update(script!, 'latin1').digest('hex'), ...rest];
+  },
+  (r) => ['SCRIPT', 'EXISTS', createHash('sha1').update(r.pick(CORPUS_EVALS)[0]!, 'latin1').digest('hex'), 'ffffffffffffffffffffffffffffffffffffffff'],
+  (r) => ['SCRIPT', 'LOAD', r.pick(CORPUS_EVALS)[0]!],
+  (r) => ['EVAL', 'return {KEYS[1], ARGV[1]}', r.pick(['0', '1', '2', '-1', 'x']), ...r.pick([[], ['a'], ['a', 'b']])],
+  (r) => ['SCRIPT', 'FLUSH', ...r.pick([[], ['SYNC'], ['ASYNC']])],
 ];
 
 const BUILDERS: Record<Family, Builder[]> = {
@@ -646,10 +695,12 @@ const BUILDERS: Record<Family, Builder[]> = {
   stream: STREAM,
   list: LIST,
   zset: ZSET,
+  pubsub: PUBSUB,
+  scripting: SCRIPTING,
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12 };
 
 export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
 
@@ -666,7 +717,11 @@ const CHECKS: Record<string, Check> = {
  * a hash write may get a long value, or the intset key a non-integer member, making hashtables
  * whose HSCAN/SSCAN pages are not Redis's.
  */
-const UNMUTATED = new Set(['SPOP', 'SRANDMEMBER', 'HRANDFIELD', 'HSET', 'HMSET', 'HSETNX']);
+const UNMUTATED = new Set([
+  'SPOP', 'SRANDMEMBER', 'HRANDFIELD', 'HSET', 'HMSET', 'HSETNX',
+  // An extra channel would add a second confirmation (one reply per command is assumed).
+  'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE',
+]);
 
 /** Commands whose argument count a mutation may break (all of them; arity errors are cheap). */
 function mutate(r: Rng, args: string[]): string[] {

@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { freePort } from '../../../test/helpers/ports.js';
-import { hasRealRedis, redisCli, SERVER_BIN, startRealRedis, startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
+import { describeAgainstRealRedis } from '../../../test/helpers/compare.js';
+import { hasRealRedis, redisCli, SERVER_BIN, startTsredis } from '../../../test/helpers/servers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsredis-config-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -128,20 +129,7 @@ describe('signals and the pid file', () => {
   });
 });
 
-if (!hasRealRedis()) console.warn('redis-server not installed: skipping CONFIG GET comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('CONFIG GET compared with real Redis', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours.stop(), real.stop()]);
-  });
-
+describeAgainstRealRedis('config.test.ts', 'CONFIG GET compared with real Redis', (servers) => {
   /** CONFIG GET * as name → value (the order is a hash order in Redis). */
   function configMap(port: number): Map<string, string> {
     const lines = redisCli(port, ['config', 'get', '*']).stdout.split('\n');
@@ -151,6 +139,7 @@ describe.skipIf(!hasRealRedis())('CONFIG GET compared with real Redis', () => {
   }
 
   it('lists the same directive names with the same values (paths and ports aside)', () => {
+    const { ours, real } = servers();
     const a = configMap(ours.port);
     const b = configMap(real.port);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
@@ -162,6 +151,7 @@ describe.skipIf(!hasRealRedis())('CONFIG GET compared with real Redis', () => {
   });
 
   it('answers CONFIG SET and GET edge cases identically', () => {
+    const { ours, real } = servers();
     const script = [
       'config set hz 1000', 'config get hz', 'config set hz abc foo 1', 'config set daemonize no',
       'config set slave-priority abc', 'config set maxmemory-clients 10%', 'config get maxmemory-clients',

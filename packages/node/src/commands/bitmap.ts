@@ -17,6 +17,7 @@ import { Overflow, parseFieldType, readField, updateField, type FieldType } from
 import { integerArgument, rangeArgument } from './arguments.js';
 import { lookupRead } from './lookup.js';
 import { rejectOversized, storeEditedString } from './string.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /** The BITMAP family: bit-level commands over string values (types/bitmap.ts, types/bitfield.ts). */
@@ -77,7 +78,10 @@ function setbit(client: Client, argv: string[]): void {
   const previous = getBit(padded, offset);
   // Redis creates or grows the string (and unshares it) even when the bit does not change.
   storeEditedString(client, key, entry, withBit(padded, offset, on));
-  if (entry === undefined || padded.length !== old.length || previous !== on) client.server.dirty++;
+  if (entry === undefined || padded.length !== old.length || previous !== on) {
+    notify(client, NotifyFlag.string, 'setbit', key);
+    client.server.dirty++;
+  }
   client.integer(previous);
 }
 
@@ -240,8 +244,10 @@ function bitop(client: Client, argv: string[]): void {
   if (result.length > 0) {
     // A fresh value replacing the target (TTL cleared); Redis builds it raw.
     storeEditedString(client, target, undefined, result);
+    notify(client, NotifyFlag.string, 'set', target);
     client.server.dirty++;
   } else if (client.db.delete(target)) {
+    notify(client, NotifyFlag.generic, 'del', target);
     client.server.dirty++;
   }
   client.integer(result.length);
@@ -344,6 +350,7 @@ function bitfieldGeneric(client: Client, argv: string[], readOnly: boolean): voi
     }
   }
   storeEditedString(client, key, entry, bytes.toString('latin1'));
+  if (changes > 0) notify(client, NotifyFlag.string, 'setbit', key);
   client.server.dirty += changes;
 }
 

@@ -1,4 +1,4 @@
-import { Err } from '../protocol/errors.js';
+import { Err, errorArg, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInt64Number } from '../types/int64.js';
 import { checkCredentials, DEFAULT_USER, defaultUserIsNopass, REDACTED } from '../server/auth.js';
 import { ClientFlag, ReplyMode, type Client } from '../server/client.js';
@@ -27,7 +27,12 @@ const BAD_CLIENT_NAME = 'ERR Client names cannot contain spaces, newlines or spe
 
 function ping(client: Client, argv: string[]): void {
   if (argv.length > 2) client.error(Err.arity('ping'));
-  else if (argv.length === 1) client.simple('PONG');
+  else if (client.has(ClientFlag.pubsub) && client.resp === 2) {
+    // A RESP2 subscriber reads every reply as a message: PING answers in that shape.
+    client.arrayLength(2);
+    client.bulk('pong');
+    client.bulk(argv[1] ?? '');
+  } else if (argv.length === 1) client.simple('PONG');
   else client.bulk(argv[1]!);
 }
 
@@ -49,6 +54,7 @@ function reset(client: Client): void {
   const server = client.server;
   server.monitors.remove(client);
   discardTransaction(client);
+  server.pubsub.forget(client);
   client.select(0);
   client.resp = 2;
   client.resetAuthentication();
@@ -447,20 +453,6 @@ function clientHelp(client: Client, argv: string[]): void {
 
 function unknownClientType(name: string): string {
   return `ERR Unknown client type '${errorArg(name)}'`;
-}
-
-/** Redis's reply for a known subcommand given the wrong arguments. */
-function subcommandSyntaxError(argv: readonly string[]): string {
-  return (
-    `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!).slice(0, 128)}'. ` +
-    `Try ${errorArg(argv[0]!).toUpperCase()} HELP.`
-  );
-}
-
-/** An argument quoted in an error, as C's %s prints it there: up to a NUL, CR and LF as spaces. */
-function errorArg(text: string): string {
-  const nul = text.indexOf('\0');
-  return (nul === -1 ? text : text.slice(0, nul)).replace(/[\r\n]/g, ' ');
 }
 
 export const connectionCommands: CommandFamily = {

@@ -1,5 +1,6 @@
 import type { Entry, ValueType } from '../keyspace/entry.js';
 import { parseElementScanOptions, parseScanCursor, type ElementScanOptions } from '../keyspace/scan.js';
+import { Err } from '../protocol/errors.js';
 import type { Client } from '../server/client.js';
 import { readTyped } from './lookup.js';
 
@@ -8,8 +9,6 @@ import { readTyped } from './lookup.js';
  * the key is looked up (a missing key answers an empty page), then its type, and only then the
  * options — so "HSCAN nokey 0 BOGUS" is an empty page, not a syntax error.
  */
-
-const INVALID_CURSOR = 'ERR invalid cursor';
 
 export interface ElementScan extends ElementScanOptions {
   entry: Entry;
@@ -20,7 +19,7 @@ export interface ElementScan extends ElementScanOptions {
 export function beginElementScan(client: Client, argv: readonly string[], type: ValueType): ElementScan | null {
   const cursor = parseScanCursor(argv[2]!);
   if (cursor === null) {
-    client.error(INVALID_CURSOR);
+    client.error(Err.invalidCursor);
     return null;
   }
   const entry = readTyped(client, argv[1]!, type);

@@ -5,12 +5,14 @@ import type { Database } from '../keyspace/database.js';
 import { type Entry, TYPE_NAMES } from '../keyspace/entry.js';
 import { expireTimeFromArgument } from '../keyspace/expiry.js';
 import { globMatch } from '../keyspace/glob.js';
-import { parseScanCursor, scanKeys } from '../keyspace/scan.js';
+import { parseKeyScanOptions, parseScanCursor, scanKeys } from '../keyspace/scan.js';
 import { carryEncoding, cloneValue, encodingOf, refcountOf } from '../keyspace/value.js';
 import { Err, errorArg, ReplyError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import { integerArgument } from './arguments.js';
-import { lookupRead } from './lookup.js';
+import { replyScanPage } from './element-scan.js';
+import { keyspaceMiss, lookupRead } from './lookup.js';
+import { notify, notifyKeyspaceEvent, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -21,21 +23,23 @@ import type { CommandFamily } from './table.js';
  */
 
 const SAME_OBJECT = 'ERR source and destination objects are the same';
-const INVALID_CURSOR = 'ERR invalid cursor';
 const INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
-/** SCAN's default COUNT. */
-const SCAN_COUNT = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-/** lookupKeyReadWithFlags(NOTOUCH): expires lazily and counts a hit or miss, keeps the LRU clock. */
-function lookupReadNoTouch(client: Client, key: string): Entry | undefined {
+/**
+ * lookupKeyReadWithFlags(NOTOUCH): expires lazily and counts a hit or miss, keeps the LRU clock.
+ * OBJECT also passes NONOTIFY: its misses publish no "keymiss" event.
+ */
+function lookupReadNoTouch(client: Client, key: string, notifyMiss = true): Entry | undefined {
   const entry = client.db.lookup(key, false);
-  if (entry === undefined) client.server.stats.keyspaceMisses++;
-  else client.server.stats.keyspaceHits++;
+  if (entry === undefined) {
+    if (notifyMiss) keyspaceMiss(client, key);
+    else client.server.stats.keyspaceMisses++;
+  } else client.server.stats.keyspaceHits++;
   return entry;
 }
 
@@ -82,7 +86,11 @@ function relocate(from: Database, entry: Entry, to: Database, key: string): void
 function deleteKeys(client: Client, argv: string[]): void {
   const db = client.db;
   let deleted = 0;
-  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i]!)) deleted++;
+  for (let i = 1; i < argv.length; i++) {
+    if (!db.delete(argv[i]!)) continue;
+    notify(client, NotifyFlag.generic, 'del', argv[i]!);
+    deleted++;
+  }
   client.server.dirty += deleted;
   client.integer(deleted);
 }
@@ -128,6 +136,8 @@ function renameGeneric(client: Client, argv: string[], nx: boolean): void {
     db.remove(target);
   }
   relocate(db, entry, db, to);
+  notify(client, NotifyFlag.generic, 'rename_from', from);
+  notify(client, NotifyFlag.generic, 'rename_to', to);
   client.server.dirty++;
   if (nx) client.integer(1);
   else client.ok();
@@ -160,6 +170,8 @@ function move(client: Client, argv: string[]): void {
     return;
   }
   relocate(source, entry, target, key);
+  notifyKeyspaceEvent(server, NotifyFlag.generic, 'move_from', key, source.index);
+  notifyKeyspaceEvent(server, NotifyFlag.generic, 'move_to', key, target.index);
   server.dirty++;
   client.integer(1);
 }
@@ -204,6 +216,7 @@ function copy(client: Client, argv: string[]): void {
     target.remove(existing);
   }
   storeWithTtl(target, newKey, entry, cloneValue(entry.type, entry.value), entry.expireAt, true);
+  notifyKeyspaceEvent(server, NotifyFlag.generic, 'copy_to', newKey, target.index);
   server.dirty++;
   client.integer(1);
 }
@@ -231,35 +244,10 @@ function keys(client: Client, argv: string[]): void {
 function scan(client: Client, argv: string[]): void {
   const cursor = parseScanCursor(argv[1]!);
   if (cursor === null) {
-    client.error(INVALID_CURSOR);
+    client.error(Err.invalidCursor);
     return;
   }
-  let count = SCAN_COUNT;
-  let pattern: string | null = null;
-  let typeName: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const option = argv[i]!.toLowerCase();
-    const value = argv[i + 1];
-    if (value === undefined) {
-      client.error(Err.syntax);
-      return;
-    }
-    if (option === 'count') {
-      count = Number(integerArgument(value));
-      if (count < 1) {
-        client.error(Err.syntax);
-        return;
-      }
-    } else if (option === 'match') {
-      // "*" matches everything, so Redis skips matching altogether (even the empty key).
-      pattern = value === '*' ? null : value;
-    } else if (option === 'type') {
-      typeName = value.toLowerCase();
-    } else {
-      client.error(Err.syntax);
-      return;
-    }
-  }
+  const { count, pattern, typeName } = parseKeyScanOptions(argv);
   const db = client.db;
   const page = scanKeys(db, cursor, count);
   const found: string[] = [];
@@ -276,9 +264,7 @@ function scan(client: Client, argv: string[]): void {
     }
     found.push(entry.key);
   }
-  client.arrayLength(2);
-  client.bulk(String(page.cursor));
-  client.bulkArray(found);
+  replyScanPage(client, page.cursor, found);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,10 +371,16 @@ function expireGeneric(client: Client, argv: string[], name: string, unitMs: 1 |
     client.integer(0);
     return;
   }
-  if (when <= now) db.remove(entry);
-  else db.setExpiry(entry, when);
   client.server.dirty++;
-  client.integer(1);
+  if (when <= now) {
+    db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', argv[1]!);
+    client.integer(1);
+  } else {
+    db.setExpiry(entry, when);
+    client.integer(1);
+    notify(client, NotifyFlag.generic, 'expire', argv[1]!);
+  }
 }
 
 function expire(client: Client, argv: string[]): void {
@@ -441,6 +433,7 @@ function pexpiretime(client: Client, argv: string[]): void {
 function persist(client: Client, argv: string[]): void {
   const entry = client.db.lookup(argv[1]!);
   if (entry !== undefined && client.db.clearExpiry(entry)) {
+    notify(client, NotifyFlag.generic, 'persist', argv[1]!);
     client.server.dirty++;
     client.integer(1);
   } else {
@@ -474,7 +467,7 @@ const LFU_SELECTED =
 
 /** OBJECT's lookup: no LRU/LFU update, a hit or miss counted; a missing key replies null. */
 function objectLookup(client: Client, key: string): Entry | undefined {
-  const entry = lookupReadNoTouch(client, key);
+  const entry = lookupReadNoTouch(client, key, false);
   if (entry === undefined) client.nullBulk();
   return entry;
 }

@@ -10,6 +10,7 @@ import { distinctPositions, randomPosition } from '../types/sampling.js';
 import { integerArgument, LONG_MAX, longInRange } from './arguments.js';
 import { beginElementScan, replyScanPage } from './element-scan.js';
 import { readTyped, writeTyped } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -55,6 +56,7 @@ function setPairs(client: Client, argv: string[]): number | null {
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (hash.set(argv[i]!, argv[i + 1]!, bounds)) created++;
   client.db.recharge(entry);
+  notify(client, NotifyFlag.hash, 'hset', argv[1]!);
   client.server.dirty += (argv.length - 2) / 2;
   return created;
 }
@@ -77,6 +79,7 @@ function hsetnx(client: Client, argv: string[]): void {
   }
   hash.set(argv[2]!, argv[3]!, limits(client));
   client.db.recharge(entry);
+  notify(client, NotifyFlag.hash, 'hset', argv[1]!);
   client.server.dirty++;
   client.integer(1);
 }
@@ -92,14 +95,19 @@ function hdel(client: Client, argv: string[]): void {
   for (let i = 2; i < argv.length && hash.size > 0; i++) if (hash.delete(argv[i]!)) deleted++;
   if (hash.size === 0) client.db.remove(entry);
   else client.db.recharge(entry);
+  if (deleted > 0) {
+    notify(client, NotifyFlag.hash, 'hdel', argv[1]!);
+    if (hash.size === 0) notify(client, NotifyFlag.generic, 'del', argv[1]!);
+  }
   client.server.dirty += deleted;
   client.integer(deleted);
 }
 
-/** Stores the result of HINCRBY/HINCRBYFLOAT into the field (the caller replies). */
-function storeField(client: Client, entry: Entry, field: string, value: string): void {
+/** Stores the result of HINCRBY/HINCRBYFLOAT into the field and publishes `event` (the caller replies). */
+function storeField(client: Client, entry: Entry, field: string, value: string, event: string): void {
   hashOfEntry(entry).set(field, value, limits(client));
   client.db.recharge(entry);
+  notify(client, NotifyFlag.hash, event, entry.key);
   client.server.dirty++;
 }
 
@@ -117,7 +125,7 @@ function hincrby(client: Client, argv: string[]): void {
     client.error(Err.overflow);
     return;
   }
-  storeField(client, entry, argv[2]!, String(sum));
+  storeField(client, entry, argv[2]!, String(sum), 'hincrby');
   client.integer(sum);
 }
 
@@ -141,7 +149,7 @@ function hincrbyfloat(client: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDouble(sum);
-  storeField(client, entry, argv[2]!, text);
+  storeField(client, entry, argv[2]!, text, 'hincrbyfloat');
   client.bulk(text);
 }
 

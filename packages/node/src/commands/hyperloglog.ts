@@ -26,6 +26,7 @@ import {
 import { selfTest } from '../types/hyperloglog-selftest.js';
 import type { CommandFamily } from './table.js';
 import { lookupRead } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import { storeEditedString } from './string.js';
 
 /**
@@ -122,6 +123,7 @@ function pfadd(client: Client, argv: string[]): void {
   }
   invalidateCardinality(hll);
   store(client, key, entry, hll);
+  notify(client, NotifyFlag.string, 'pfadd', key);
   client.server.dirty += updated;
   client.integer(1);
 }
@@ -203,6 +205,8 @@ function pfmerge(client: Client, argv: string[]): void {
   }
   invalidateCardinality(hll);
   store(client, key, entry, hll);
+  // Redis publishes "pfadd" for PFMERGE too (a mass add of elements).
+  notify(client, NotifyFlag.string, 'pfadd', key);
   client.server.dirty++;
   client.ok();
 }

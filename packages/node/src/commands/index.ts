@@ -2,9 +2,13 @@ import { bitmapCommands } from './bitmap.js';
 import { commandCommands } from './command.js';
 import { connectionCommands } from './connection.js';
 import { genericCommands } from './generic.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { persistenceCommands } from './persistence.js';
+import { pubsubCommands } from './pubsub.js';
+import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './set.js';
 import { sortCommands } from './sort.js';
@@ -20,9 +24,13 @@ export const COMMAND_FAMILIES: readonly CommandFamily[] = [
   commandCommands,
   connectionCommands,
   genericCommands,
+  geoCommands,
   hashCommands,
   listCommands,
   hyperloglogCommands,
+  persistenceCommands,
+  pubsubCommands,
+  scriptingCommands,
   serverCommands,
   setCommands,
   sortCommands,

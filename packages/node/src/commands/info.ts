@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { ClientFlag } from '../server/client.js';
 import { REDIS_VERSION } from '../server/config-file.js';
 import { formatPercentile } from '../server/config-special.js';
+import { memoryOverhead } from '../keyspace/memory.js';
 import type { Server } from '../server/server.js';
 import type { Command } from './table.js';
 
@@ -120,8 +121,9 @@ function memorySection(server: Server): Field[] {
   const used = server.usedMemory;
   if (used > server.peakMemory) server.peakMemory = used;
   const peak = server.peakMemory;
-  const dataset = server.keyspaceBytes;
-  const startup = used - dataset;
+  const overhead = memoryOverhead(used, server.clientsBytes, server.databases);
+  const dataset = overhead.dataset;
+  const startup = overhead.startup;
   const process_ = process.memoryUsage();
   const rss = process_.rss;
   const allocated = process_.heapUsed + process_.external;
@@ -136,7 +138,7 @@ function memorySection(server: Server): Field[] {
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', `${((used * 100) / peak).toFixed(2)}%`],
-    ['used_memory_overhead', startup],
+    ['used_memory_overhead', overhead.total],
     ['used_memory_startup', startup],
     ['used_memory_dataset', dataset],
     ['used_memory_dataset_perc', `${((dataset * 100) / Math.max(1, used - startup)).toFixed(2)}%`],
@@ -173,7 +175,7 @@ function memorySection(server: Server): Field[] {
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
-    ['mem_clients_normal', 0],
+    ['mem_clients_normal', overhead.clients],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'libc'],
@@ -184,25 +186,30 @@ function memorySection(server: Server): Field[] {
 }
 
 function persistenceSection(server: Server): Field[] {
+  const rdb = server.rdb;
+  // A running snapshot plays the part of Redis's fork child in the current_* fields.
+  const snapshot = server.snapshots.active;
+  const processed = snapshot?.keysProcessed ?? 0;
+  const total = snapshot?.keysTotal ?? 0;
   return [
     ['loading', 0],
     ['async_loading', 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_fork_perc', total === 0 ? '0.00' : ((processed / total) * 100).toFixed(2)],
+    ['current_save_keys_processed', processed],
+    ['current_save_keys_total', total],
     ['rdb_changes_since_last_save', server.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', rdb.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
+    ['rdb_last_bgsave_status', rdb.lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', rdb.lastBgsaveSeconds],
+    ['rdb_current_bgsave_time_sec', rdb.bgsaveInProgress ? Math.round((Date.now() - rdb.bgsaveStartedAt) / 1000) : -1],
+    ['rdb_saves', rdb.saves],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', rdb.lastLoad.keysExpired],
+    ['rdb_last_load_keys_loaded', rdb.lastLoad.keysLoaded],
     ['aof_enabled', server.config.bool('appendonly') ? 1 : 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],
@@ -220,6 +227,7 @@ function persistenceSection(server: Server): Field[] {
 
 function statsSection(server: Server): Field[] {
   const stats = server.stats;
+  const exceeded = server.evictor.exceededTimes();
   return [
     ['total_connections_received', stats.totalConnectionsReceived],
     ['total_commands_processed', stats.totalCommandsProcessed],
@@ -242,13 +250,13 @@ function statsSection(server: Server): Field[] {
     ['expire_cycle_cpu_milliseconds', 0],
     ['evicted_keys', stats.evictedKeys],
     ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['total_eviction_exceeded_time', exceeded.totalMs],
+    ['current_eviction_exceeded_time', exceeded.currentMs],
     ['keyspace_hits', stats.keyspaceHits],
     ['keyspace_misses', stats.keyspaceMisses],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
-    ['pubsubshard_channels', 0],
+    ['pubsub_channels', server.pubsub.channels.size],
+    ['pubsub_patterns', server.pubsub.patterns.size],
+    ['pubsubshard_channels', server.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['migrate_cached_sockets', 0],

@@ -1,12 +1,12 @@
 import type { Client } from '../server/client.js';
 import { blockingTimeout, type KeyWaiter } from '../server/blocking.js';
-import type { Database } from '../keyspace/database.js';
 import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import { List } from '../types/list.js';
 import { INT64_MIN } from '../types/int64.js';
 import { integerArgument, rangeArgument } from './arguments.js';
 import { readTyped, writeTyped } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -57,14 +57,28 @@ function addList(client: Client, key: string, list: List): Entry {
   return entry;
 }
 
-/** After removing elements: delete the key when the list is empty, else recharge its memory. */
-function afterRemoval(db: Database, entry: Entry): void {
-  if (listOf(entry).length === 0) db.remove(entry);
-  else db.recharge(entry);
+/**
+ * After removing elements (listElementsRemoved): publishes `event`, then deletes the key when
+ * the list is empty (with its "del" event), else recharges its memory.
+ */
+function elementsRemoved(client: Client, entry: Entry, event: string): void {
+  notify(client, NotifyFlag.list, event, entry.key);
+  if (listOf(entry).length === 0) {
+    client.db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', entry.key);
+  } else client.db.recharge(entry);
 }
 
 function pop(list: List, end: End): string {
   return (end === HEAD ? list.popHead() : list.popTail())!;
+}
+
+function popEvent(end: End): string {
+  return end === HEAD ? 'lpop' : 'rpop';
+}
+
+function pushEvent(end: End): string {
+  return end === HEAD ? 'lpush' : 'rpush';
 }
 
 /** addListRangeReply on normalised bounds: elements start..end (inclusive), reversed or not. */
@@ -101,7 +115,7 @@ function popRange(client: Client, entry: Entry, end: End, count: number): number
   const n = Math.min(count, list.length);
   client.arrayLength(n);
   for (let i = 0; i < n; i++) client.bulk(pop(list, end));
-  afterRemoval(client.db, entry);
+  elementsRemoved(client, entry, popEvent(end));
   return n;
 }
 
@@ -129,6 +143,7 @@ function pushGeneric(client: Client, argv: string[], end: End, onlyExisting: boo
   else client.db.recharge(entry);
   client.server.dirty += argv.length - 2;
   client.integer(list.length);
+  notify(client, NotifyFlag.list, pushEvent(end), key);
 }
 
 function lpush(client: Client, argv: string[]): void {
@@ -167,6 +182,7 @@ function linsert(client: Client, argv: string[]): void {
   }
   list.insert(where === 'after' ? pivot + 1 : pivot, argv[4]!);
   client.db.recharge(entry);
+  notify(client, NotifyFlag.list, 'linsert', entry.key);
   client.server.dirty++;
   client.integer(list.length);
 }
@@ -190,7 +206,7 @@ function popGeneric(client: Client, argv: string[], end: End): void {
   }
   if (!hasCount) {
     client.bulk(pop(listOf(entry), end));
-    afterRemoval(client.db, entry);
+    elementsRemoved(client, entry, popEvent(end));
     client.server.dirty++;
   } else if (count === 0) client.emptyArray();
   else client.server.dirty += popRange(client, entry, end, count);
@@ -355,6 +371,7 @@ function lset(client: Client, argv: string[]): void {
   client.db.recharge(entry);
   client.server.dirty++;
   client.ok();
+  notify(client, NotifyFlag.list, 'lset', entry.key);
 }
 
 function ltrim(client: Client, argv: string[]): void {
@@ -381,7 +398,8 @@ function ltrim(client: Client, argv: string[]): void {
     fromTail = length - end - 1;
   }
   list.trim(fromHead, fromTail);
-  afterRemoval(client.db, entry);
+  // Published even when nothing was trimmed.
+  elementsRemoved(client, entry, 'ltrim');
   client.server.dirty += fromHead + fromTail;
   client.ok();
 }
@@ -397,7 +415,7 @@ function lrem(client: Client, argv: string[]): void {
   const limit = typeof count === 'bigint' ? 0 : Math.abs(count);
   const fromTail = count < 0;
   const removed = listOf(entry).removeMatching(argv[3]!, limit, fromTail);
-  afterRemoval(client.db, entry);
+  if (removed > 0) elementsRemoved(client, entry, 'lrem');
   client.server.dirty += removed;
   client.integer(removed);
 }
@@ -405,7 +423,10 @@ function lrem(client: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // Moves
 
-/** lmoveHandlePush: pushes onto the destination (created and signalled when new), replies the value. */
+/**
+ * lmoveHandlePush: pushes onto the destination (created and signalled when new), publishes the
+ * push, replies the value.
+ */
 function pushMoved(client: Client, key: string, destination: Entry | undefined, value: string, end: End): void {
   if (destination === undefined) addList(client, key, List.of([value]));
   else {
@@ -414,15 +435,19 @@ function pushMoved(client: Client, key: string, destination: Entry | undefined, 
     else list.pushTail(value);
     client.db.recharge(destination);
   }
+  notify(client, NotifyFlag.list, pushEvent(end), key);
   client.bulk(value);
 }
 
-/** Moves one element from a non-empty source to `destinationKey` (checked for type first). */
+/**
+ * Moves one element from a non-empty source to `destinationKey` (checked for type first): the
+ * destination's push is published before the source's pop (and its "del").
+ */
 function moveElement(client: Client, source: Entry, destinationKey: string, from: End, to: End): void {
   const destination = writeTyped(client, destinationKey, ValueType.List);
   const value = pop(listOf(source), from);
   pushMoved(client, destinationKey, destination, value, to);
-  afterRemoval(client.db, source);
+  elementsRemoved(client, source, popEvent(from));
 }
 
 /** lmoveGenericCommand */
@@ -474,7 +499,7 @@ function replyPopped(client: Client, entry: Entry, end: End): void {
   client.arrayLength(2);
   client.bulk(entry.key);
   client.bulk(pop(listOf(entry), end));
-  afterRemoval(client.db, entry);
+  elementsRemoved(client, entry, popEvent(end));
 }
 
 function blpop(client: Client, argv: string[]): void {

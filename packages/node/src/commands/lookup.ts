@@ -2,13 +2,20 @@ import type { Entry } from '../keyspace/entry.js';
 import { ValueType } from '../keyspace/entry.js';
 import { Err, ReplyError } from '../protocol/errors.js';
 import type { Client } from '../server/client.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 
 /** lookupKeyRead: the live entry, counting a keyspace hit or miss as Redis does. */
 export function lookupRead(client: Client, key: string): Entry | undefined {
   const entry = client.db.lookup(key);
-  if (entry === undefined) client.server.stats.keyspaceMisses++;
+  if (entry === undefined) keyspaceMiss(client, key);
   else client.server.stats.keyspaceHits++;
   return entry;
+}
+
+/** A read found no key: counts the miss and publishes the "keymiss" event (class m). */
+export function keyspaceMiss(client: Client, key: string): void {
+  client.server.stats.keyspaceMisses++;
+  notify(client, NotifyFlag.keyMiss, 'keymiss', key);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The server family: CONFIG, INFO, TIME, LASTSAVE, ROLE, SHUTDOWN, SLOWLOG, LATENCY, MEMORY,
  * DEBUG and LOLWUT, replying as Redis 7.0.15 does.
  */
-import { Err, errorArg } from '../protocol/errors.js';
+import { Err, errorArg, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import type { Client } from '../server/client.js';
 import { REDIS_VERSION } from '../server/config-file.js';
@@ -12,6 +12,9 @@ import { replyHelp } from '../server/help.js';
 import { latencyGraph, latencyReport } from '../server/latency.js';
 import { allowProtectedAction } from '../server/protected.js';
 import { encodingOf } from '../keyspace/value.js';
+import { SHUTDOWN_NOSAVE } from '../persistence/saver.js';
+import { memoryOverhead } from '../keyspace/memory.js';
+import { chargeOf } from '../keyspace/database.js';
 import { infoText } from './info.js';
 import type { CommandFamily } from './table.js';
 
@@ -82,11 +85,26 @@ const DEBUG_HELP = [
 
 /** Below this much memory MEMORY DOCTOR declines to diagnose (5 MB, as Redis). */
 const DOCTOR_MIN_MEMORY = 5 * 1024 * 1024;
-
-/** `ERR unknown subcommand or wrong number of arguments for 'x'. Try CMD HELP.` */
-function subcommandSyntaxError(argv: readonly string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!, 128)}'. Try ${errorArg(argv[0]!).toUpperCase()} HELP.`;
-}
+/** Average bytes per client above which MEMORY DOCTOR reports big client buffers. */
+const DOCTOR_CLIENT_BUFFER = 200 * 1024;
+const DOCTOR_EMPTY =
+  "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these " +
+  'conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be ' +
+  'back to our programming as soon as I finished rebooting.\n';
+const DOCTOR_BIG_PEAK =
+  ' * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator ' +
+  'is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however ' +
+  'this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) ' +
+  'is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. ' +
+  'If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE ' +
+  'command, otherwise the only other option is to shutdown and restart the instance.\n\n';
+const DOCTOR_BIG_CLIENT_BUFFERS =
+  ' * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on ' +
+  'average). This may result from different causes, like Pub/Sub clients subscribed to channels bot not receiving ' +
+  'data fast enough, so that data piles on the Redis instance output buffer, or clients sending commands with large ' +
+  'replies or very large sequences of commands in the same pipeline. Please use the CLIENT LIST command in order to ' +
+  'investigate the issue if it causes problems in your instance, or to understand better why certain clients are ' +
+  'using a big amount of memory.\n\n';
 
 // CONFIG
 
@@ -194,15 +212,22 @@ function shutdown(client: Client, argv: string[]): void {
     client.error('ERR No shutdown in progress.');
     return;
   }
-  // No persistence yet: SAVE, like a configured save point, has nothing to write.
   const server = client.server;
-  void server.shutdown('User requested shutdown...').then(() => process.exit(0));
+  if (!server.rdb.saveForShutdown(flags)) {
+    client.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    return;
+  }
+  void server.shutdown('User requested shutdown...', SHUTDOWN_NOSAVE).then(() => process.exit(0));
 }
 
 // SLOWLOG
 
 function slowlogGet(client: Client, argv: string[]): void {
   const slowlog = client.server.slowlog;
+  if (argv.length > 3) {
+    client.error(subcommandSyntaxError(argv));
+    return;
+  }
   let count = 10;
   if (argv.length === 3) {
     const value = parseInt64(argv[2]!);
@@ -350,48 +375,47 @@ function memoryUsage(client: Client, argv: string[]): void {
   }
   const entry = client.db.peek(argv[2]!);
   if (entry === undefined) client.nullBulk();
-  else client.integer(entry.bytes);
+  // Recounted rather than the charged entry.bytes, so a write that forgot to recharge shows.
+  else client.integer(chargeOf(entry));
 }
 
 function memoryStats(client: Client): void {
   const server = client.server;
   const used = server.usedMemory;
-  const dataset = server.keyspaceBytes;
-  const startup = used - dataset;
+  const overhead = memoryOverhead(used, server.clientsBytes, server.databases);
+  const { startup, dataset, keys } = overhead;
   const usage = process.memoryUsage();
   const allocated = usage.heapUsed + usage.external;
   const active = usage.heapTotal + usage.external;
-  const populated = server.databases.filter((db) => db.size > 0 || db.expiresCount > 0);
-  const keys = server.databases.reduce((total, db) => total + db.size, 0);
   const integers: [string, number][] = [
     ['peak.allocated', server.peakMemory],
     ['total.allocated', used],
     ['startup.allocated', startup],
     ['replication.backlog', 0],
     ['clients.slaves', 0],
-    ['clients.normal', 0],
+    ['clients.normal', overhead.clients],
     ['cluster.links', 0],
     ['aof.buffer', 0],
     ['lua.caches', 0],
     ['functions.caches', 0],
   ];
-  client.mapLength(27 + populated.length);
+  client.mapLength(27 + overhead.databases.length);
   for (const [name, value] of integers) {
     client.bulk(name);
     client.integer(value);
   }
-  for (const db of populated) {
+  for (const db of overhead.databases) {
     client.bulk(`db.${db.index}`);
     client.mapLength(3);
     client.bulk('overhead.hashtable.main');
-    client.integer(db.size * 24);
+    client.integer(db.main);
     client.bulk('overhead.hashtable.expires');
-    client.integer(db.expiresCount * 24);
+    client.integer(db.expires);
     client.bulk('overhead.hashtable.slot-to-keys');
     client.integer(0);
   }
   const pairs: [string, number, boolean][] = [
-    ['overhead.total', startup, false],
+    ['overhead.total', overhead.total, false],
     ['keys.count', keys, false],
     ['keys.bytes-per-key', keys === 0 ? 0 : Math.floor((used - startup) / keys), false],
     ['dataset.bytes', dataset, false],
@@ -416,14 +440,26 @@ function memoryStats(client: Client): void {
   }
 }
 
+/**
+ * MEMORY DOCTOR, from the figures our accounting has: an almost empty instance, a past peak
+ * far above the current use, clients holding big buffers. The allocator and RSS checks of
+ * Redis are left out: the process RSS of a JS runtime says nothing about the dataset.
+ */
 function memoryDoctor(client: Client): void {
-  const report =
-    client.server.usedMemory < DOCTOR_MIN_MEMORY
-      ? "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these " +
-        'conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be ' +
-        'back to our programming as soon as I finished rebooting.\n'
-      : "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n";
-  client.verbatim(report);
+  const server = client.server;
+  const used = server.usedMemory;
+  if (used < DOCTOR_MIN_MEMORY) {
+    client.verbatim(DOCTOR_EMPTY);
+    return;
+  }
+  const issues: string[] = [];
+  if (server.peakMemory / used > 1.5) issues.push(DOCTOR_BIG_PEAK);
+  if (server.clientsBytes / Math.max(server.clients.size, 1) > DOCTOR_CLIENT_BUFFER) issues.push(DOCTOR_BIG_CLIENT_BUFFERS);
+  client.verbatim(
+    issues.length === 0
+      ? "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
+      : `Sam, I detected a few issues in this Redis instance memory implants:\n\n${issues.join('')}I'm here to keep you safe, Sam. I want to help you.\n`,
+  );
 }
 
 function memoryMallocStats(client: Client): void {
@@ -484,6 +520,33 @@ function atoi(text: string): number {
   return match === null ? 0 : Number.parseInt(match[1]!, 10) | 0;
 }
 
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB, empty the dataset, load it back. */
+function debugReload(client: Client, argv: string[]): void {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (let i = 2; i < argv.length; i++) {
+    const option = argv[i]!.toLowerCase();
+    if (option === 'merge') merge = true;
+    else if (option === 'noflush') flush = false;
+    else if (option === 'nosave') save = false;
+    else {
+      client.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+      return;
+    }
+  }
+  const rdb = client.server.rdb;
+  if (save && !rdb.save()) {
+    client.error('ERR');
+    return;
+  }
+  if (!rdb.reload(flush, merge)) {
+    client.error('ERR Error trying to load the RDB dump');
+    return;
+  }
+  client.ok();
+}
+
 function debug(client: Client, argv: string[]): void {
   const sub = argv[1]!.toLowerCase();
   if (sub === 'help' && argv.length === 2) {
@@ -493,6 +556,8 @@ function debug(client: Client, argv: string[]): void {
   } else if (sub === 'sleep' && argv.length === 3) {
     sleepSynchronously(Math.trunc(leadingDouble(argv[2]!) * 1e6) / 1000);
     client.ok();
+  } else if (sub === 'reload') {
+    debugReload(client, argv);
   } else if (sub === 'set-active-expire' && argv.length === 3) {
     client.server.activeExpireEnabled = atoi(argv[2]!) !== 0;
     client.ok();

@@ -8,6 +8,7 @@ import { RedisSet, setOf } from '../types/set.js';
 import { LONG_MAX, longInRange, positiveLong } from './arguments.js';
 import { beginElementScan, replyScanPage } from './element-scan.js';
 import { readTyped, writeTyped } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -41,10 +42,15 @@ function replyMembers(client: Client, set: RedisSet, asSet: boolean): void {
   for (let i = 0; i < size; i++) client.bulk(set.at(i));
 }
 
-/** After removing members: deletes the key when its set became empty, else recharges its memory. */
+/**
+ * After removing members: deletes the key when its set became empty (with its "del" event),
+ * else recharges its memory.
+ */
 function dropIfEmpty(client: Client, entry: Entry): void {
-  if (setOfEntry(entry).size === 0) client.db.remove(entry);
-  else client.db.recharge(entry);
+  if (setOfEntry(entry).size === 0) {
+    client.db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', entry.key);
+  } else client.db.recharge(entry);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,6 +65,7 @@ function sadd(client: Client, argv: string[]): void {
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i]!, max)) added++;
   client.db.recharge(entry);
+  if (added > 0) notify(client, NotifyFlag.set, 'sadd', key);
   client.server.dirty += added;
   client.integer(added);
 }
@@ -72,6 +79,7 @@ function srem(client: Client, argv: string[]): void {
   const set = setOfEntry(entry);
   let removed = 0;
   for (let i = 2; i < argv.length && set.size > 0; i++) if (set.remove(argv[i]!)) removed++;
+  if (removed > 0) notify(client, NotifyFlag.set, 'srem', argv[1]!);
   dropIfEmpty(client, entry);
   client.server.dirty += removed;
   client.integer(removed);
@@ -98,10 +106,14 @@ function smove(client: Client, argv: string[]): void {
     client.integer(0);
     return;
   }
+  notify(client, NotifyFlag.set, 'srem', source);
   dropIfEmpty(client, from);
   const target = to ?? db.set(destination, ValueType.Set, new RedisSet());
   client.server.dirty++;
-  if (setOfEntry(target).add(member, maxIntsetEntries(client))) client.server.dirty++;
+  if (setOfEntry(target).add(member, maxIntsetEntries(client))) {
+    client.server.dirty++;
+    notify(client, NotifyFlag.set, 'sadd', destination);
+  }
   db.recharge(target);
   client.integer(1);
 }
@@ -138,7 +150,9 @@ function spop(client: Client, argv: string[]): void {
     client.nullBulk();
     return;
   }
-  client.bulk(setOfEntry(entry).popRandom());
+  const member = setOfEntry(entry).popRandom();
+  notify(client, NotifyFlag.set, 'spop', argv[1]!);
+  client.bulk(member);
   dropIfEmpty(client, entry);
   client.server.dirty++;
 }
@@ -157,10 +171,12 @@ function spopWithCount(client: Client, key: string, count: number): void {
   }
   const set = setOfEntry(entry);
   const size = set.size;
+  notify(client, NotifyFlag.set, 'spop', key);
   client.server.dirty += Math.min(count, size);
   if (count >= size) {
     replyMembers(client, union([set], maxIntsetEntries(client)), true);
     client.db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', key);
     return;
   }
   client.setLength(count);
@@ -279,7 +295,7 @@ function sintercard(client: Client, argv: string[]): void {
 function sinterstore(client: Client, argv: string[]): void {
   const sets = readSets(client, argv, 2);
   const result = allPresent(sets) ? setOf(intersection(sets), maxIntsetEntries(client)) : new RedisSet();
-  storeResult(client, argv[1]!, result);
+  storeResult(client, argv[1]!, result, 'sinterstore');
 }
 
 /** Redis's union: every member of every set added to a fresh set, in key order. */
@@ -329,7 +345,7 @@ function sunion(client: Client, argv: string[]): void {
 }
 
 function sunionstore(client: Client, argv: string[]): void {
-  storeResult(client, argv[1]!, union(readSets(client, argv, 2), maxIntsetEntries(client)));
+  storeResult(client, argv[1]!, union(readSets(client, argv, 2), maxIntsetEntries(client)), 'sunionstore');
 }
 
 function sdiff(client: Client, argv: string[]): void {
@@ -337,18 +353,23 @@ function sdiff(client: Client, argv: string[]): void {
 }
 
 function sdiffstore(client: Client, argv: string[]): void {
-  storeResult(client, argv[1]!, difference(readSets(client, argv, 2), maxIntsetEntries(client)));
+  storeResult(client, argv[1]!, difference(readSets(client, argv, 2), maxIntsetEntries(client)), 'sdiffstore');
 }
 
-/** The *STORE ending: a non-empty result replaces the destination (TTL cleared), an empty one deletes it. */
-function storeResult(client: Client, destination: string, result: RedisSet): void {
+/**
+ * The *STORE ending: a non-empty result replaces the destination (TTL cleared) and publishes
+ * `event`, an empty one deletes it ("del"). Redis replies before notifying here.
+ */
+function storeResult(client: Client, destination: string, result: RedisSet, event: string): void {
+  client.integer(result.size);
   if (result.size > 0) {
     client.db.set(destination, ValueType.Set, result);
+    notify(client, NotifyFlag.set, event, destination);
     client.server.dirty++;
   } else if (client.db.delete(destination)) {
+    notify(client, NotifyFlag.generic, 'del', destination);
     client.server.dirty++;
   }
-  client.integer(result.size);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { strtod } from '../types/strtod.js';
 import type { SortedSet } from '../types/zset.js';
 import { rangeArgument } from './arguments.js';
 import { lookupRead } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -269,8 +270,12 @@ function storeSorted(
     const existed = db.lookup(destination) !== undefined;
     db.set(destination, ValueType.List, list);
     if (!existed) client.server.blocking.signalKeyReady(db, destination);
+    notify(client, NotifyFlag.list, 'sortstore', destination);
     client.server.dirty += outputLength;
-  } else if (db.delete(destination)) client.server.dirty++;
+  } else if (db.delete(destination)) {
+    notify(client, NotifyFlag.generic, 'del', destination);
+    client.server.dirty++;
+  }
   client.integer(outputLength);
 }
 

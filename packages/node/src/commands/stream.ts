@@ -1,5 +1,5 @@
 import { ValueType, type Entry } from '../keyspace/entry.js';
-import { Err, ReplyError } from '../protocol/errors.js';
+import { Err, errorArg, ReplyError, subcommandSyntaxError } from '../protocol/errors.js';
 import type { KeyWaiter } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { replyHelp } from '../server/help.js';
@@ -29,6 +29,7 @@ import {
 } from '../types/stream-id.js';
 import { integerArgument } from './arguments.js';
 import { lookupRead, readTyped, writeTyped } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -42,7 +43,6 @@ import type { CommandFamily } from './table.js';
 // Shared helpers
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
-const NO_SUCH_KEY = 'ERR no such key';
 /** Entries a blocked XREAD without COUNT is served at most (XREAD_BLOCKED_DEFAULT_COUNT). */
 const BLOCKED_DEFAULT_COUNT = 1000;
 
@@ -50,16 +50,6 @@ const BLOCKED_DEFAULT_COUNT = 1000;
 function cString(text: string): string {
   const nul = text.indexOf('\0');
   return nul === -1 ? text : text.slice(0, nul);
-}
-
-/** An argument quoted in an error, as C's %s prints it: up to a NUL, CR and LF as spaces. */
-function quoted(text: string): string {
-  return cString(text).replace(/[\r\n]/g, ' ');
-}
-
-/** addReplySubcommandSyntaxError. */
-function subcommandSyntaxError(argv: readonly string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${quoted(argv[1]!).slice(0, 128)}'. Try ${argv[0]!.toUpperCase()} HELP.`;
 }
 
 /** Case-insensitive option match, reading the argument as a C string. */
@@ -127,7 +117,7 @@ function readStream(client: Client, key: string): Stream | undefined {
 }
 
 function noGroupError(key: string, group: string): string {
-  return `NOGROUP No such key '${quoted(key)}' or consumer group '${quoted(group)}'`;
+  return `NOGROUP No such key '${errorArg(key)}' or consumer group '${errorArg(group)}'`;
 }
 
 function replyId(client: Client, id: StreamId): void {
@@ -276,8 +266,9 @@ function xadd(client: Client, argv: string[]): void {
     return;
   }
   replyId(client, id);
+  notify(client, NotifyFlag.stream, 'xadd', key);
   client.server.dirty++;
-  if (args.strategy !== TrimStrategy.None) stream.trim(args);
+  if (args.strategy !== TrimStrategy.None && stream.trim(args) > 0) notify(client, NotifyFlag.stream, 'xtrim', key);
   recharge(client, entry);
   client.server.blocking.signalKeyReady(client.db, key);
 }
@@ -329,6 +320,7 @@ function xdel(client: Client, argv: string[]): void {
   const ids = argv.slice(2).map((text) => strictId(text));
   const deleted = streamOf(entry).delete(ids);
   if (deleted > 0) {
+    notify(client, NotifyFlag.stream, 'xdel', argv[1]!);
     client.server.dirty += deleted;
     recharge(client, entry);
   }
@@ -344,6 +336,7 @@ function xtrim(client: Client, argv: string[]): void {
   }
   const deleted = streamOf(entry).trim(args);
   if (deleted > 0) {
+    notify(client, NotifyFlag.stream, 'xtrim', argv[1]!);
     client.server.dirty += deleted;
     recharge(client, entry);
   }
@@ -370,7 +363,7 @@ function xsetid(client: Client, argv: string[]): void {
   }
   const entry = writeTyped(client, argv[1]!, ValueType.Stream);
   if (entry === undefined) {
-    client.error(NO_SUCH_KEY);
+    client.error(Err.noSuchKey);
     return;
   }
   const stream = streamOf(entry);
@@ -389,6 +382,7 @@ function xsetid(client: Client, argv: string[]): void {
   if (maxDeleted !== MIN_ID) stream.maxDeletedId = maxDeleted;
   client.ok();
   client.server.dirty++;
+  notify(client, NotifyFlag.stream, 'xsetid', argv[1]!);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,7 +485,7 @@ function readGeneric(client: Client, argv: string[], readGroup: boolean): void {
     if (args.group !== null) {
       const group = stream?.group(args.group);
       if (group === undefined) {
-        throw new ReplyError(`NOGROUP No such key '${quoted(key)}' or consumer group '${quoted(args.group)}' in XREADGROUP with GROUP option`);
+        throw new ReplyError(`NOGROUP No such key '${errorArg(key)}' or consumer group '${errorArg(args.group)}' in XREADGROUP with GROUP option`);
       }
       groups.push(group);
     }
@@ -534,7 +528,7 @@ function readGeneric(client: Client, argv: string[], readGroup: boolean): void {
     let items: Array<StreamEntry | StreamId>;
     if (group === undefined) items = stream.range(start, MAX_ID, false, args.count);
     else {
-      const consumer = groupConsumer(client, group, args.consumer, now);
+      const consumer = groupConsumer(client, group, keys[i]!, args.consumer, now);
       items = history
         ? readHistory(stream, consumer, start, args.count, now)
         : deliver(stream, group, consumer, start, args.count, args.noAck, now);
@@ -570,14 +564,9 @@ function blockFor(client: Client, wait: BlockedRead): void {
   if (client.server.blocking.isBlocked(client)) blockedReads.set(client, wait);
 }
 
-/** The consumer named in XREADGROUP, created on first use (dirty as Redis counts it). */
-function groupConsumer(client: Client, group: ConsumerGroup, name: string, now: number): Consumer {
-  let consumer = group.consumer(name, now);
-  if (consumer === undefined) {
-    consumer = group.createConsumer(name, now)!;
-    client.server.dirty++;
-  }
-  return consumer;
+/** The consumer named in XREADGROUP, created on first use (dirty and notified as Redis does). */
+function groupConsumer(client: Client, group: ConsumerGroup, key: string, name: string, now: number): Consumer {
+  return group.consumer(name, now) ?? createCountedConsumer(client, group, key, name, now);
 }
 
 /** streamReplyWithRange for a group: new entries, advancing the group and filling the PELs. */
@@ -655,7 +644,7 @@ function serveBlockedRead(client: Client, _argv: readonly string[], key: string,
   if (group === undefined) items = stream.range(start, MAX_ID, false, wait.count);
   else {
     const now = client.server.clock.ms;
-    items = deliver(stream, group, groupConsumer(client, group, wait.consumer, now), start, wait.count, wait.noAck, now);
+    items = deliver(stream, group, groupConsumer(client, group, key, wait.consumer, now), start, wait.count, wait.noAck, now);
     recharge(client, entry);
   }
   replyBatches(client, [{ key, items }]);
@@ -719,7 +708,7 @@ function xgroup(client: Client, argv: string[]): void {
     }
     group = streamOf(entry).group(groupName);
     if (group === undefined && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) {
-      throw new ReplyError(`NOGROUP No such consumer group '${quoted(groupName)}' for key name '${quoted(key)}'`);
+      throw new ReplyError(`NOGROUP No such consumer group '${errorArg(groupName)}' for key name '${errorArg(key)}'`);
     }
   }
   const now = client.server.clock.ms;
@@ -734,6 +723,7 @@ function xgroup(client: Client, argv: string[]): void {
     recharge(client, entry);
     client.ok();
     client.server.dirty++;
+    notify(client, NotifyFlag.stream, 'xgroup-create', key);
   } else if (sub === 'setid' && (argv.length === 5 || argv.length === 7)) {
     const text = argv[4]!;
     const id = cString(text) === '$' ? streamOf(entry!).lastId : looseId(text, 'min');
@@ -741,6 +731,7 @@ function xgroup(client: Client, argv: string[]): void {
     group!.entriesRead = entriesRead;
     client.ok();
     client.server.dirty++;
+    notify(client, NotifyFlag.stream, 'xgroup-setid', key);
   } else if (sub === 'destroy' && argv.length === 4) {
     if (group === undefined) {
       client.integer(0);
@@ -750,6 +741,7 @@ function xgroup(client: Client, argv: string[]): void {
     recharge(client, entry!);
     client.integer(1);
     client.server.dirty++;
+    notify(client, NotifyFlag.stream, 'xgroup-destroy', key);
     // Clients blocked in XREADGROUP on this group learn it is gone.
     client.server.blocking.signalKeyReady(client.db, key);
   } else if (sub === 'createconsumer' && argv.length === 5) {
@@ -757,6 +749,7 @@ function xgroup(client: Client, argv: string[]): void {
     if (created !== null) {
       client.server.dirty++;
       recharge(client, entry!);
+      notify(client, NotifyFlag.stream, 'xgroup-createconsumer', key);
     }
     client.integer(created === null ? 0 : 1);
   } else if (sub === 'delconsumer' && argv.length === 5) {
@@ -766,6 +759,7 @@ function xgroup(client: Client, argv: string[]): void {
       pending = group!.deleteConsumer(consumer);
       client.server.dirty++;
       recharge(client, entry!);
+      notify(client, NotifyFlag.stream, 'xgroup-delconsumer', key);
     }
     client.integer(pending);
   } else {
@@ -915,7 +909,7 @@ function parseClaimOptions(argv: string[], from: number, now: number): ClaimOpti
     } else if (isOption(option, 'lastid') && more > 0) {
       options.lastId = strictId(argv[++j]!);
     } else {
-      throw new ReplyError(`ERR Unrecognized XCLAIM option '${quoted(option)}'`);
+      throw new ReplyError(`ERR Unrecognized XCLAIM option '${errorArg(option)}'`);
     }
   }
   // A bogus delivery time (negative, or in the future) becomes "now".
@@ -974,7 +968,7 @@ function xclaim(client: Client, argv: string[]): void {
     if (options.force && nack === undefined) nack = group.createOrphanNack(id, now);
     if (nack === undefined) continue;
     if (nack.consumer !== null && minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-    consumer ??= claimConsumer(client, group, argv[3]!, now);
+    consumer ??= claimConsumer(client, group, argv[1]!, argv[3]!, now);
     claimNack(group, nack, consumer, options.deliveryTime, options.retryCount, options.justId);
     claimed.push(id);
     changes++;
@@ -989,13 +983,16 @@ function xclaim(client: Client, argv: string[]): void {
   }
 }
 
-function claimConsumer(client: Client, group: ConsumerGroup, name: string, now: number): Consumer {
-  return group.consumer(name, now) ?? createCountedConsumer(client, group, name, now);
+function claimConsumer(client: Client, group: ConsumerGroup, key: string, name: string, now: number): Consumer {
+  return group.consumer(name, now) ?? createCountedConsumer(client, group, key, name, now);
 }
 
-function createCountedConsumer(client: Client, group: ConsumerGroup, name: string, now: number): Consumer {
+/** streamCreateConsumer: a new consumer counts as a change and publishes "xgroup-createconsumer". */
+function createCountedConsumer(client: Client, group: ConsumerGroup, key: string, name: string, now: number): Consumer {
   client.server.dirty++;
-  return group.createConsumer(name, now)!;
+  const consumer = group.createConsumer(name, now)!;
+  notify(client, NotifyFlag.stream, 'xgroup-createconsumer', key);
+  return consumer;
 }
 
 /** LONG_MAX / sizeof(streamID): XAUTOCLAIM's largest COUNT. */
@@ -1042,7 +1039,7 @@ function xautoclaim(client: Client, argv: string[]): void {
     }
     position++;
     if (minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-    consumer ??= claimConsumer(client, group, argv[3]!, now);
+    consumer ??= claimConsumer(client, group, argv[1]!, argv[3]!, now);
     claimNack(group, nack, consumer, now, null, justId);
     claimed.push(nack.id);
     count--;
@@ -1079,7 +1076,7 @@ function xinfoHelp(client: Client, argv: string[]): void {
 /** The key every XINFO subcommand but HELP reads; replies "no such key" when absent. */
 function xinfoStream(client: Client, key: string): Stream | undefined {
   const stream = readStream(client, key);
-  if (stream === undefined) client.error(NO_SUCH_KEY);
+  if (stream === undefined) client.error(Err.noSuchKey);
   return stream;
 }
 
@@ -1088,7 +1085,7 @@ function xinfoConsumers(client: Client, argv: string[]): void {
   if (stream === undefined) return;
   const group = stream.group(argv[3]!);
   if (group === undefined) {
-    client.error(`NOGROUP No such consumer group '${quoted(argv[3]!)}' for key name '${quoted(argv[2]!)}'`);
+    client.error(`NOGROUP No such consumer group '${errorArg(argv[3]!)}' for key name '${errorArg(argv[2]!)}'`);
     return;
   }
   const consumers = group.sortedConsumers();

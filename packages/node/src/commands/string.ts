@@ -8,7 +8,8 @@ import { padTo } from '../types/bitmap.js';
 import { lcsTableBytes, longestCommonSubsequence } from '../types/lcs.js';
 import type { CommandFamily } from './table.js';
 import { integerArgument, rangeArgument } from './arguments.js';
-import { lookupRead } from './lookup.js';
+import { keyspaceMiss, lookupRead } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 
 /**
  * The STRING family. Values are latin1 strings; integers are kept as their decimal text and
@@ -74,7 +75,7 @@ export function stringEncoding(value: string, entry: Entry): 'int' | 'embstr' | 
 function get(client: Client, argv: string[]): void {
   const entry = client.db.lookup(argv[1]!);
   if (entry === undefined) {
-    client.server.stats.keyspaceMisses++;
+    keyspaceMiss(client, argv[1]!);
     client.nullBulk();
   } else {
     client.server.stats.keyspaceHits++;
@@ -209,8 +210,12 @@ function setGeneric(
     return;
   }
   const entry = db.set(key, ValueType.String, value, (flags & KEEPTTL) !== 0);
-  if (expire !== null) db.setExpiry(entry, at);
   client.server.dirty++;
+  notify(client, NotifyFlag.string, 'set', key);
+  if (expire !== null) {
+    db.setExpiry(entry, at);
+    notify(client, NotifyFlag.generic, 'expire', key);
+  }
   if ((flags & GET) === 0) {
     if (outcome === Outcome.One) client.integer(1);
     else client.ok();
@@ -221,6 +226,7 @@ function set(client: Client, argv: string[]): void {
   if (argv.length === 3) {
     client.db.set(argv[1]!, ValueType.String, argv[2]!);
     client.server.dirty++;
+    notify(client, NotifyFlag.string, 'set', argv[1]!);
     client.ok();
     return;
   }
@@ -260,11 +266,14 @@ function getex(client: Client, argv: string[]): void {
   if ((flags & (EXAT | PXAT)) !== 0 && at <= client.server.clock.ms) {
     // An absolute time already past deletes the key right away.
     db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', key);
     client.server.dirty++;
   } else if (expire !== null) {
     db.setExpiry(entry, at);
+    notify(client, NotifyFlag.generic, 'expire', key);
     client.server.dirty++;
   } else if ((flags & PERSIST) !== 0 && db.clearExpiry(entry)) {
+    notify(client, NotifyFlag.generic, 'persist', key);
     client.server.dirty++;
   }
 }
@@ -272,12 +281,16 @@ function getex(client: Client, argv: string[]): void {
 function getdel(client: Client, argv: string[]): void {
   const key = argv[1]!;
   if (!replyValue(client, key)) return;
-  if (client.db.delete(key)) client.server.dirty++;
+  if (client.db.delete(key)) {
+    notify(client, NotifyFlag.generic, 'del', key);
+    client.server.dirty++;
+  }
 }
 
 function getset(client: Client, argv: string[]): void {
   if (!replyValue(client, argv[1]!)) return;
   client.db.set(argv[1]!, ValueType.String, argv[2]!);
+  notify(client, NotifyFlag.string, 'set', argv[1]!);
   client.server.dirty++;
 }
 
@@ -295,10 +308,18 @@ function mset(client: Client, argv: string[]): void {
     client.error(Err.arity('mset'));
     return;
   }
-  const db = client.db;
-  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, ValueType.String, argv[i + 1]!);
-  client.server.dirty += (argv.length - 1) / 2;
+  storeAll(client, argv);
   client.ok();
+}
+
+/** MSET / MSETNX: every key-value pair, one "set" event each. */
+function storeAll(client: Client, argv: string[]): void {
+  const db = client.db;
+  for (let i = 1; i < argv.length; i += 2) {
+    db.set(argv[i]!, ValueType.String, argv[i + 1]!);
+    notify(client, NotifyFlag.string, 'set', argv[i]!);
+  }
+  client.server.dirty += (argv.length - 1) / 2;
 }
 
 function msetnx(client: Client, argv: string[]): void {
@@ -313,8 +334,7 @@ function msetnx(client: Client, argv: string[]): void {
       return;
     }
   }
-  for (let i = 1; i < argv.length; i += 2) db.set(argv[i]!, ValueType.String, argv[i + 1]!);
-  client.server.dirty += (argv.length - 1) / 2;
+  storeAll(client, argv);
   client.integer(1);
 }
 
@@ -343,6 +363,7 @@ function incrementBy(client: Client, key: string, increment: Int64): void {
     return;
   }
   overwriteString(client, key, entry, String(sum), StringForm.Encoded);
+  notify(client, NotifyFlag.string, 'incrby', key);
   client.server.dirty++;
   client.integer(sum);
 }
@@ -386,6 +407,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
   }
   const text = formatLongDouble(sum);
   overwriteString(client, key, entry, text, StringForm.NotInt);
+  notify(client, NotifyFlag.string, 'incrbyfloat', key);
   client.server.dirty++;
   client.bulk(text);
 }
@@ -411,6 +433,7 @@ function append(client: Client, argv: string[]): void {
     storeEditedString(client, key, entry, value + suffix);
     length = value.length + suffix.length;
   }
+  notify(client, NotifyFlag.string, 'append', key);
   client.server.dirty++;
   client.integer(length);
 }
@@ -470,6 +493,7 @@ function setrange(client: Client, argv: string[]): void {
   const padded = padTo(value, offset);
   const updated = padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
   storeEditedString(client, key, entry, updated);
+  notify(client, NotifyFlag.string, 'setrange', key);
   client.server.dirty++;
   client.integer(updated.length);
 }

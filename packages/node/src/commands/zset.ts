@@ -12,6 +12,7 @@ import { SortedSet, gteMin, lexGteMin, lexLteMax, lteMax, type LexBound, type Le
 import { floatArgument, integerArgument, LONG_MAX, longInRange, positiveLong, rangeArgument } from './arguments.js';
 import { beginElementScan, replyScanPage } from './element-scan.js';
 import { lookupRead, readTyped, writeTyped } from './lookup.js';
+import { notify, NotifyFlag } from '../keyspace/notify.js';
 import type { CommandFamily } from './table.js';
 
 /**
@@ -66,23 +67,35 @@ function createKey(client: Client, key: string, zset: SortedSet): Entry {
 
 /**
  * setKey / dbDelete of the *STORE commands: a non-empty result replaces the destination (TTL
- * dropped) and replies its size; an empty one deletes it and replies 0. One dirty per change.
+ * dropped), replies its size and publishes `event` (the command's zset event, e.g. "zunionstore";
+ * callers that have not passed theirs yet publish nothing); an empty one deletes it (publishing
+ * "del" when it existed) and replies 0. One dirty per change.
  */
-export function storeResult(client: Client, key: string, zset: SortedSet): void {
+export function storeResult(client: Client, key: string, zset: SortedSet, event?: string): void {
   if (zset.size > 0) {
     createKey(client, key, zset);
-    client.server.dirty++;
     client.integer(zset.size);
+    if (event !== undefined) notify(client, NotifyFlag.zset, event, key);
+    client.server.dirty++;
     return;
   }
-  if (client.db.delete(key)) client.server.dirty++;
   client.integer(0);
+  if (client.db.delete(key)) {
+    notify(client, NotifyFlag.generic, 'del', key);
+    client.server.dirty++;
+  }
 }
 
-/** After removing members: the key goes with its last member, otherwise its memory is recounted. */
-function afterRemoval(client: Client, entry: Entry): void {
-  if (zsetOf(entry).size === 0) client.db.remove(entry);
-  else client.db.recharge(entry);
+/**
+ * After removing members: publishes `event`, then the key goes with its last member (with its
+ * "del" event), otherwise its memory is recounted.
+ */
+function membersRemoved(client: Client, entry: Entry, event: string): void {
+  notify(client, NotifyFlag.zset, event, entry.key);
+  if (zsetOf(entry).size === 0) {
+    client.db.remove(entry);
+    notify(client, NotifyFlag.generic, 'del', entry.key);
+  } else client.db.recharge(entry);
 }
 
 /** zsetConvertToListpackIfNeeded, for results built as skiplists. */
@@ -185,6 +198,7 @@ function zaddGeneric(client: Client, argv: string[], flags: number): void {
         if (Number.isNaN(score)) {
           finishAdd(client, key, entry, zset, added + updated);
           client.error(NAN_SCORE);
+          notifyAdded(client, key, added + updated, incr);
           return;
         }
       }
@@ -201,6 +215,12 @@ function zaddGeneric(client: Client, argv: string[], flags: number): void {
     if (processed > 0) client.double(score);
     else client.nullBulk();
   } else client.integer((flags & AddFlag.CH) !== 0 ? added + updated : added);
+  notifyAdded(client, key, added + updated, incr);
+}
+
+/** ZADD's event, after its reply: "zincr" or "zadd" when some member was added or changed. */
+function notifyAdded(client: Client, key: string, changes: number, incr: boolean): void {
+  if (changes > 0) notify(client, NotifyFlag.zset, incr ? 'zincr' : 'zadd', key);
 }
 
 /** Stores a new set (Redis created it before adding, so it exists even when nothing was added). */
@@ -234,7 +254,7 @@ function zrem(client: Client, argv: string[]): void {
     if (zset.delete(argv[i]!)) deleted++;
     if (zset.size === 0) break;
   }
-  afterRemoval(client, entry);
+  if (deleted > 0) membersRemoved(client, entry, 'zrem');
   client.server.dirty += deleted;
   client.integer(deleted);
 }
@@ -348,7 +368,7 @@ function walkRange(start: ZNode | null, reverse: boolean, window: Window, inRang
   return nodes;
 }
 
-function nodesByScore(zset: SortedSet, range: ScoreRange, reverse: boolean, window: Window): ZNode[] {
+export function nodesByScore(zset: SortedSet, range: ScoreRange, reverse: boolean, window: Window): ZNode[] {
   if (window.offset > 0 && window.offset >= zset.size) return [];
   const start = reverse ? zset.lastInScore(range) : zset.firstInScore(range);
   return walkRange(start, reverse, window, reverse ? (x) => gteMin(x.score, range) : (x) => lteMax(x.score, range));
@@ -420,7 +440,7 @@ function zrangeGeneric(
 
   const entry = lookupRead(client, argv[keyIndex]!);
   if (entry === undefined) {
-    if (destination !== null) storeResult(client, destination, new SortedSet('listpack'));
+    if (destination !== null) storeResult(client, destination, new SortedSet('listpack'), 'zrangestore');
     else client.emptyArray();
     return;
   }
@@ -434,7 +454,7 @@ function zrangeGeneric(
   const limits = listpackLimits(client);
   const result = new SortedSet(kind === 'rank' && nodes.length > limits.entries ? 'skiplist' : 'listpack');
   for (const node of nodes) addMember(result, node.member, node.score, limits);
-  storeResult(client, destination, result);
+  storeResult(client, destination, result, 'zrangestore');
 }
 
 function zrange(client: Client, argv: string[]): void {
@@ -497,6 +517,8 @@ function zlexcount(client: Client, argv: string[]): void {
   else client.integer(countBetween(zset, zset.firstInLex(range), zset.lastInLex(range)));
 }
 
+const REMRANGE_EVENTS: Record<RangeKind, string> = { rank: 'zremrangebyrank', score: 'zremrangebyscore', lex: 'zremrangebylex' };
+
 /** zremrangeGenericCommand: the range is parsed before the key is looked up. */
 function zremrangeGeneric(client: Client, argv: string[], kind: RangeKind): void {
   let select: (zset: SortedSet) => ZNode[];
@@ -519,7 +541,7 @@ function zremrangeGeneric(client: Client, argv: string[], kind: RangeKind): void
   const zset = zsetOf(entry);
   const nodes = select(zset);
   for (const node of nodes) zset.deleteNode(node);
-  afterRemoval(client, entry);
+  if (nodes.length > 0) membersRemoved(client, entry, REMRANGE_EVENTS[kind]);
   client.server.dirty += nodes.length;
   client.integer(nodes.length);
 }
@@ -564,7 +586,6 @@ function popFrom(client: Client, entry: Entry, max: boolean, count: number, shap
     nodes[i] = node;
   }
   client.server.dirty += n;
-  afterRemoval(client, entry);
   const nested = shape === Reply.Nested || shape === Reply.NestedWithKey;
   if (shape === Reply.Flat) client.arrayLength(n * 2);
   else if (shape === Reply.Nested) client.arrayLength(n);
@@ -581,6 +602,8 @@ function popFrom(client: Client, entry: Entry, max: boolean, count: number, shap
     client.bulk(node.member);
     client.double(node.score);
   }
+  // One event per call, published after the whole reply.
+  membersRemoved(client, entry, max ? 'zpopmax' : 'zpopmin');
 }
 
 /** The first of `keys` holding a zset (lookupKeyWrite; another type is WRONGTYPE). */
@@ -776,6 +799,8 @@ function aggregate(target: number, value: number, how: Aggregate): number {
   return value > target ? value : target;
 }
 
+const STORE_EVENTS: Record<SetOp, string> = { [SetOp.Union]: 'zunionstore', [SetOp.Inter]: 'zinterstore', [SetOp.Diff]: 'zdiffstore' };
+
 /** zunionInterDiffGenericCommand: `destination` for the *STORE forms, `cardinalityOnly` for ZINTERCARD. */
 function setOperation(client: Client, argv: string[], numkeysIndex: number, op: SetOp, destination: string | null, cardinalityOnly = false): void {
   const setnum = Number(integerArgument(argv[numkeysIndex]!));
@@ -884,7 +909,7 @@ function setOperation(client: Client, argv: string[], numkeysIndex: number, op: 
 
   if (destination !== null) {
     shrinkIfSmall(result, listpackLimits(client), maxMemberLength);
-    storeResult(client, destination, result);
+    storeResult(client, destination, result, STORE_EVENTS[op]);
   } else replyNodes(client, nodesByRank(result, 0, -1, false), withScores);
 }
 

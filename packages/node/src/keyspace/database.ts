@@ -1,6 +1,6 @@
 import { AccessPolicy } from './access.js';
 import type { Clock } from './clock.js';
-import { Entry, ENTRY_OVERHEAD, StringForm, ValueType } from './entry.js';
+import { Entry, ENTRY_OVERHEAD, EXPIRE_OVERHEAD, STRING_OVERHEAD, StringForm, ValueType } from './entry.js';
 
 /** What a database tells the rest of the server about (expiry, deletions, memory). */
 export interface KeyspaceObserver {
@@ -12,6 +12,8 @@ export interface KeyspaceObserver {
   keyModified(db: Database, key: string): void;
   /** `db` is about to lose all its keys, replaced by those of `replacement` (FLUSHDB, SWAPDB). */
   keysReplaced(db: Database, replacement: Database | null): void;
+  /** A key was created (Redis's dbAdd: the "new" keyspace event). */
+  keyAdded?(db: Database, key: string): void;
 }
 
 /**
@@ -25,6 +27,11 @@ export class Database {
   private expiring: Entry[] = [];
   /** Where the active expiry cycle resumes in the array of keys with a TTL. */
   expiryCursor = 0;
+  /**
+   * Set while a snapshot runs (persistence/snapshot.ts): called before an existing entry's value,
+   * TTL or presence changes, so the snapshot can keep the value it had when it started.
+   */
+  beforeChange: ((entry: Entry) => void) | null = null;
 
   constructor(
     readonly index: number,
@@ -87,6 +94,7 @@ export class Database {
   set(key: string, type: ValueType, value: unknown, keepTtl = false): Entry {
     const existing = this.dict.get(key);
     if (existing !== undefined) {
+      if (this.beforeChange !== null) this.beforeChange(existing);
       existing.type = type;
       existing.value = value;
       existing.stringForm = StringForm.Encoded;
@@ -100,6 +108,7 @@ export class Database {
     this.keys.push(entry);
     this.dict.set(key, entry);
     this.recharge(entry);
+    this.observer.keyAdded?.(this, key);
     return entry;
   }
 
@@ -113,6 +122,7 @@ export class Database {
 
   /** Removes an entry known to be in this database. */
   remove(entry: Entry): void {
+    if (this.beforeChange !== null) this.beforeChange(entry);
     this.dict.delete(entry.key);
     swapRemove(this.keys, entry.slotInKeys, 'keys');
     entry.slotInKeys = -1;
@@ -124,9 +134,11 @@ export class Database {
 
   /** Sets an absolute expiry time in ms; the key must exist. */
   setExpiry(entry: Entry, at: number): void {
+    if (this.beforeChange !== null) this.beforeChange(entry);
     if (entry.slotInExpiring === -1) {
       entry.slotInExpiring = this.expiring.length;
       this.expiring.push(entry);
+      this.chargeExpiry(entry, EXPIRE_OVERHEAD);
     }
     entry.expireAt = at;
     this.observer.keyModified(this, entry.key);
@@ -135,9 +147,11 @@ export class Database {
   /** Removes a key's TTL. Returns false when it had none. */
   clearExpiry(entry: Entry): boolean {
     if (entry.slotInExpiring === -1) return false;
+    if (this.beforeChange !== null) this.beforeChange(entry);
     swapRemove(this.expiring, entry.slotInExpiring, 'expiring');
     entry.slotInExpiring = -1;
     entry.expireAt = 0;
+    this.chargeExpiry(entry, -EXPIRE_OVERHEAD);
     this.observer.keyModified(this, entry.key);
     return true;
   }
@@ -146,12 +160,18 @@ export class Database {
    * Re-computes the memory charged to an entry after its value changed. Every write of a value
    * ends here (set() included), which makes it the one place a modification is signalled.
    */
-  recharge(entry: Entry, valueBytes = measure(entry)): void {
-    const bytes = ENTRY_OVERHEAD + entry.key.length + valueBytes;
+  recharge(entry: Entry): void {
+    const bytes = chargeOf(entry);
     const delta = bytes - entry.bytes;
     entry.bytes = bytes;
     if (delta !== 0) this.observer.memoryChanged(delta);
     this.observer.keyModified(this, entry.key);
+  }
+
+  /** A TTL costs an entry in the dict of keys with a TTL. */
+  private chargeExpiry(entry: Entry, delta: number): void {
+    entry.bytes += delta;
+    this.observer.memoryChanged(delta);
   }
 
   /** Removes every key. Returns how many there were. */
@@ -205,6 +225,11 @@ export class Database {
     return n === 0 ? undefined : this.expiring[(Math.random() * n) | 0];
   }
 
+  /** The dense array of entries as it is now, copied (a snapshot walks it while the original changes). */
+  entriesCopy(): Entry[] {
+    return this.keys.slice();
+  }
+
   /** Iterates all entries (including ones whose TTL has passed but are not yet reaped). */
   entries(): IterableIterator<Entry> {
     return this.dict.values();
@@ -217,10 +242,15 @@ export class Database {
   }
 }
 
-/** Bytes charged for a value; mutable types keep their own running count in `bytes`. */
+/** The bytes an entry is charged for, from its key, value and TTL (MEMORY USAGE recounts with it). */
+export function chargeOf(entry: Entry): number {
+  return ENTRY_OVERHEAD + entry.key.length + measure(entry) + (entry.slotInExpiring === -1 ? 0 : EXPIRE_OVERHEAD);
+}
+
+/** Bytes charged for a value; mutable types keep their own running count in `memoryBytes`. */
 function measure(entry: Entry): number {
   const value = entry.value;
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string') return STRING_OVERHEAD + value.length;
   if (value !== null && typeof value === 'object' && 'memoryBytes' in value) {
     return (value as { memoryBytes: number }).memoryBytes;
   }

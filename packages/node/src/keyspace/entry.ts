@@ -34,6 +34,20 @@ export const enum StringForm {
 
 /** Fixed bytes charged per key on top of its key and value (dict entry, object header). */
 export const ENTRY_OVERHEAD = 56;
+/** A string value's own allocation (sds header, allocator rounding) on top of its length. */
+export const STRING_OVERHEAD = 16;
+/** A key's entry in the dict of keys with a TTL (Redis's `expires`), with its bucket share. */
+export const EXPIRE_OVERHEAD = 40;
+
+/**
+ * The snapshot epoch new entries are born in (persistence/snapshot.ts raises it when a snapshot
+ * starts): an entry created during a snapshot was not part of it and needs no copy-on-write.
+ */
+let birthEpoch = 0;
+
+export function setEntryBirthEpoch(epoch: number): void {
+  birthEpoch = epoch;
+}
 
 /** One key of a database. Fields are mutated in place; the dict and the index arrays hold it. */
 export class Entry {
@@ -51,6 +65,11 @@ export class Entry {
   bytes = 0;
   /** StringForm bits of a string value. */
   stringForm = StringForm.Encoded;
+  /**
+   * Epoch of the last snapshot that no longer needs this entry preserved (it wrote or copied
+   * it, or the entry was born during it). Below the running snapshot's epoch: not yet visited.
+   */
+  snapshotEpoch = birthEpoch;
 
   constructor(
     readonly key: string,

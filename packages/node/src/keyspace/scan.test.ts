@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { Clock } from './clock.js';
 import { Database, type KeyspaceObserver } from './database.js';
 import { ValueType } from './entry.js';
-import { parseElementScanOptions, parseScanCursor, scanKeys, scanWindow } from './scan.js';
+import { parseElementScanOptions, parseKeyScanOptions, parseScanCursor, scanKeys, scanWindow } from './scan.js';
 import { ReplyError } from '../protocol/errors.js';
 
 const observer: KeyspaceObserver = { keyExpired: () => {}, memoryChanged: () => {}, keyModified: () => {}, keysReplaced: () => {} };
@@ -108,5 +108,17 @@ describe('scanWindow and element scan options (HSCAN, SSCAN, ZSCAN)', () => {
     expect(error(['sscan', 'k', '0', 'COUNT', 'x'])).toBe('ERR value is not an integer or out of range');
     expect(error(['sscan', 'k', '0', 'TYPE', 'set'])).toBe('ERR syntax error');
     expect(error(['sscan', 'k', '0', 'MATCH'])).toBe('ERR syntax error');
+  });
+
+  it('parses SCAN options from argv[2] on, TYPE included', () => {
+    expect(parseKeyScanOptions(['scan', '0'])).toEqual({ count: 10, pattern: null, typeName: null });
+    expect(parseKeyScanOptions(['scan', '0', 'TYPE', 'ZSet', 'match', 'a*', 'count', '3'])).toEqual({
+      count: 3,
+      pattern: 'a*',
+      typeName: 'zset',
+    });
+    expect(() => parseKeyScanOptions(['scan', '0', 'COUNT', '0'])).toThrow('ERR syntax error');
+    expect(() => parseKeyScanOptions(['scan', '0', 'TYPE'])).toThrow('ERR syntax error');
+    expect(() => parseKeyScanOptions(['scan', '0', 'BOGUS', 'x'])).toThrow('ERR syntax error');
   });
 });

@@ -51,21 +51,38 @@ export function scanWindow(size: number, cursor: number, count: number): { start
   return { start: Math.max(end - count, 0), end };
 }
 
-/** The options of HSCAN, SSCAN and ZSCAN: COUNT and MATCH (TYPE belongs to SCAN alone). */
+/** The options of HSCAN, SSCAN and ZSCAN: COUNT and MATCH. */
 export interface ElementScanOptions {
   count: number;
   /** null when absent or "*" (Redis skips matching altogether then). */
   pattern: string | null;
 }
 
+/** SCAN's options: those of the element scans, plus TYPE. */
+export interface KeyScanOptions extends ElementScanOptions {
+  /** The lowercased TYPE argument; null when absent. */
+  typeName: string | null;
+}
+
+/** scanGenericCommand's option parsing for a key's elements (HSCAN, SSCAN, ZSCAN), from argv[3] on. */
+export function parseElementScanOptions(argv: readonly string[]): ElementScanOptions {
+  const { count, pattern } = parseScanOptions(argv, 3, false);
+  return { count, pattern };
+}
+
+/** scanGenericCommand's option parsing for SCAN, from argv[2] on: TYPE is accepted too. */
+export function parseKeyScanOptions(argv: readonly string[]): KeyScanOptions {
+  return parseScanOptions(argv, 2, true);
+}
+
 /**
- * scanGenericCommand's option parsing for a key's elements, from argv[3] on: a COUNT that is
- * not a long is "not an integer", below 1 a syntax error, like any unknown or incomplete option.
+ * scanGenericCommand's option loop: a COUNT that is not a long is "not an integer", below 1 a
+ * syntax error, like any unknown or incomplete option (TYPE too, unless `acceptsType`).
  * Throws ReplyError.
  */
-export function parseElementScanOptions(argv: readonly string[]): ElementScanOptions {
-  const options: ElementScanOptions = { count: DEFAULT_SCAN_COUNT, pattern: null };
-  for (let i = 3; i < argv.length; i += 2) {
+function parseScanOptions(argv: readonly string[], first: number, acceptsType: boolean): KeyScanOptions {
+  const options: KeyScanOptions = { count: DEFAULT_SCAN_COUNT, pattern: null, typeName: null };
+  for (let i = first; i < argv.length; i += 2) {
     const option = argv[i]!.toLowerCase();
     const value = argv[i + 1];
     if (value === undefined) throw new ReplyError(Err.syntax);
@@ -74,6 +91,8 @@ export function parseElementScanOptions(argv: readonly string[]): ElementScanOpt
       if (options.count < 1) throw new ReplyError(Err.syntax);
     } else if (option === 'match') {
       options.pattern = value === '*' ? null : value;
+    } else if (option === 'type' && acceptsType) {
+      options.typeName = value.toLowerCase();
     } else throw new ReplyError(Err.syntax);
   }
   return options;

@@ -9,6 +9,8 @@ export const Err = {
   noSuchKey: 'ERR no such key',
   outOfRange: 'ERR index out of range',
   dbIndex: 'ERR DB index is out of range',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
+  invalidCursor: 'ERR invalid cursor',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
   arity: (command: string) => `ERR wrong number of arguments for '${command}' command`,
 } as const;
@@ -31,4 +33,12 @@ export function errorArg(text: string, limit = text.length): string {
   const nul = text.indexOf('\0');
   const end = nul === -1 ? limit : Math.min(nul, limit);
   return text.slice(0, end).replace(/[\r\n]/g, ' ');
+}
+
+/**
+ * addReplySubcommandSyntaxError: a known subcommand given the wrong arguments,
+ * `ERR unknown subcommand or wrong number of arguments for 'x'. Try CMD HELP.`
+ */
+export function subcommandSyntaxError(argv: readonly string[]): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!, 128)}'. Try ${errorArg(argv[0]!).toUpperCase()} HELP.`;
 }

@@ -21,8 +21,6 @@ export interface ParserLimits {
   maxQueryBuffer: number;
 }
 
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
-
 export class RequestParser {
   /** The protocol error text to reply with before closing, once `next()` has failed. */
   error: string | null = null;
@@ -31,7 +29,7 @@ export class RequestParser {
   /** Set while the client must authenticate: Redis caps frame sizes for such clients. */
   unauthenticated = false;
 
-  private buf: Latin1Buffer = EMPTY as Latin1Buffer;
+  private buf: Buffer = EMPTY;
   private pos = 0;
   /** Chunks held back until a large bulk is complete. */
   private held: Buffer[] = [];
@@ -53,7 +51,7 @@ export class RequestParser {
   feed(chunk: Buffer): boolean {
     const rest = this.buf.length - this.pos;
     if (rest === 0 && this.heldBytes === 0) {
-      this.buf = chunk as Latin1Buffer;
+      this.buf = chunk;
       this.pos = 0;
       return true;
     }
@@ -64,7 +62,7 @@ export class RequestParser {
       return false;
     }
     const parts = [this.buf.subarray(this.pos), ...this.held, chunk];
-    this.buf = Buffer.concat(parts, rest + this.heldBytes + chunk.length) as Latin1Buffer;
+    this.buf = Buffer.concat(parts, rest + this.heldBytes + chunk.length);
     this.pos = 0;
     this.held.length = 0;
     this.heldBytes = 0;
@@ -89,7 +87,7 @@ export class RequestParser {
   }
 
   private drained(): null {
-    this.buf = EMPTY as Latin1Buffer;
+    this.buf = EMPTY;
     this.pos = 0;
     return null;
   }
@@ -206,7 +204,7 @@ export function parseLength(buf: Buffer, start: number, end: number): number {
   if (digits > 15) {
     // Past 2^53 the digit loop rounds at every step: let Number() round once, and compare
     // 19-digit numbers as text because doubles cannot tell 2^63 - 1 from 2^63.
-    const text = (buf as Latin1Buffer).latin1Slice(i, end);
+    const text = (buf).latin1Slice(i, end);
     if (digits === 19 && text > (negative ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) return NaN;
     value = Number(text);
   }

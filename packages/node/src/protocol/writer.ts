@@ -6,7 +6,6 @@ import { formatDouble17g } from './format.js';
  * header of an aggregate whose elements follow), choosing the RESP3 type when `resp` is 3.
  */
 
-type Latin1Buffer = Buffer & { latin1Write(text: string, offset: number, length?: number): number };
 
 const INITIAL_SIZE = 16 * 1024;
 /** Small pooled copies are cheaper than handing over (and re-allocating) the working buffer. */
@@ -36,7 +35,7 @@ const FALSE3 = Buffer.from('#f\r\n');
 export class ReplyWriter {
   /** Protocol version negotiated with HELLO. */
   resp: 2 | 3 = 2;
-  private out: Latin1Buffer = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
+  private out: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
   private used = 0;
 
   /** Bytes written since the last `take()`. */
@@ -55,7 +54,7 @@ export class ReplyWriter {
       return copy;
     }
     const whole = this.out.subarray(0, used);
-    this.out = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
+    this.out = Buffer.allocUnsafe(INITIAL_SIZE);
     return whole;
   }
 
@@ -73,7 +72,7 @@ export class ReplyWriter {
 
   /** Gives the working buffer away (a socket still holds a view of it) and starts a new one. */
   detach(): void {
-    this.out = Buffer.allocUnsafe(INITIAL_SIZE) as Latin1Buffer;
+    this.out = Buffer.allocUnsafe(INITIAL_SIZE);
   }
 
   /** Drops replies written after `length` bytes (CLIENT REPLY OFF/SKIP discards a reply). */
@@ -86,7 +85,7 @@ export class ReplyWriter {
     if (need <= this.out.length) return;
     let size = this.out.length * 2;
     while (size < need) size *= 2;
-    const grown = Buffer.allocUnsafe(size) as Latin1Buffer;
+    const grown = Buffer.allocUnsafe(size);
     this.out.copy(grown, 0, 0, this.used);
     this.out = grown;
   }

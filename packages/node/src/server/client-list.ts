@@ -1,4 +1,5 @@
 import { ClientFlag, type Client } from './client.js';
+import type { Subscriptions } from './pubsub.js';
 
 /** Client classes, as CLIENT LIST TYPE and CLIENT KILL TYPE name them. */
 export const enum ClientType {
@@ -55,19 +56,21 @@ export function clientInfoLine(client: Client, self: Client, nowMs: number): str
   const argvMem = running ? argvBytes(client.argv) : 0;
   const qbuf = client.parser.bufferedBytes + (client === self ? encodedSize(client.argv) : 0);
   const qbufFree = Math.max(QUERY_BUFFER_ALLOC - qbuf, 0);
+  const subscriptions = client.server.pubsub.of(client);
   const pending = client.pendingBytes;
   const obl = Math.min(pending, REPLY_BUFFER);
   const omem = pending - obl + (client.socket?.writableLength ?? 0);
   const oll = Math.ceil(omem / REPLY_BUFFER);
   const totMem =
     omem + qbuf + qbufFree + QUERY_BUFFER_OVERHEAD + CLIENT_STRUCT + REPLY_BUFFER +
-    argvMem + (running ? POINTER * client.argv.length : 0);
+    argvMem + (running ? POINTER * client.argv.length : 0) + subscriptionBytes(subscriptions);
   const nowSeconds = Math.floor(nowMs / 1000);
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${client.fd} name=${client.name}` +
     ` age=${nowSeconds - Math.floor(client.createdAt / 1000)}` +
     ` idle=${nowSeconds - Math.floor(client.lastInteraction / 1000)}` +
-    ` flags=${flagLetters(client)} db=${client.db.index} sub=0 psub=0 ssub=0` +
+    ` flags=${flagLetters(client)} db=${client.db.index} sub=${subscriptions?.channels.size ?? 0}` +
+    ` psub=${subscriptions?.patterns.size ?? 0} ssub=${subscriptions?.shardChannels.size ?? 0}` +
     ` multi=${client.has(ClientFlag.multi) ? 0 : -1}` +
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${REPLY_BUFFER} rbp=${REPLY_BUFFER} obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem}` +
@@ -98,6 +101,28 @@ function events(client: Client): string {
   const socket = client.socket;
   if (socket === null) return '';
   return (socket.isPaused() ? '' : 'r') + (socket.writableLength > 0 ? 'w' : '');
+}
+
+/** A list node (16 bytes + pointer) per pattern; a dict entry plus hash slots per channel set. */
+const LIST_NODE = 24;
+const DICT_ENTRY = 24;
+
+/** Redis's pubsubMemOverhead for the client's subscriptions. */
+function subscriptionBytes(subscriptions: Subscriptions | undefined): number {
+  if (subscriptions === undefined) return 0;
+  return (
+    subscriptions.patterns.size * LIST_NODE +
+    dictBytes(subscriptions.channels.size) +
+    dictBytes(subscriptions.shardChannels.size)
+  );
+}
+
+/** Entries plus bucket pointers of a dict holding `size` keys (4 buckets at first, doubling). */
+function dictBytes(size: number): number {
+  if (size === 0) return 0;
+  let slots = 4;
+  while (slots < size) slots *= 2;
+  return size * DICT_ENTRY + slots * POINTER;
 }
 
 function argvBytes(argv: readonly string[]): number {

@@ -60,6 +60,10 @@ export class Client extends ReplyWriter {
   argv: string[] = [];
   /** Commands queued since MULTI, run by EXEC. */
   transaction: QueuedCommand[] = [];
+  /** Bytes this client adds to used_memory, as last charged by Server.chargeClient. */
+  memoryCharged = 0;
+  /** Unix seconds since the unsent output has been above the soft output buffer limit; 0 when not. */
+  softLimitReachedAt = 0;
 
   constructor(
     readonly id: number,

@@ -205,15 +205,18 @@ export function notifyFlagsToString(flags: number): string {
   return out;
 }
 
-/** `notify-keyspace-events`, stored normalised ("KEA", "Ex" …). */
+/**
+ * `notify-keyspace-events`, stored as NotifyFlag bits and shown normalised ("AKE", "Ex" …).
+ * The bits are kept because the text loses 'n' next to 'A', while the flag stays on in Redis.
+ */
 export const notifyKeyspaceEvents: Codec = {
   parse([classes]) {
     const flags = notifyFlagsFromString(classes!);
     if (flags === -1) return new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-    return notifyFlagsToString(flags);
+    return flags;
   },
-  format: (value) => String(value),
-  rewrite: (name, value) => [[`${name} ${quoteRepr(String(value))}`, value !== '']],
+  format: (value) => notifyFlagsToString(value as number),
+  rewrite: (name, value) => [[`${name} ${quoteRepr(notifyFlagsToString(value as number))}`, value !== 0]],
 };
 
 /** `replicaof <host> <port>` or `replicaof no one`; stored as [] or [host, port]. */

@@ -4,12 +4,21 @@ import { CommandFlag, type Command } from '../commands/table.js';
 import { ClientFlag, ReplyMode, type Client } from './client.js';
 import { protectedCommandRefusal } from './protected.js';
 import { discardTransaction } from '../commands/transaction.js';
+import { EvictResult } from '../keyspace/eviction.js';
 
 /** Flags of commands a replica (or monitor) connection may not send. */
 const KEYSPACE_ACCESS = CommandFlag.write | CommandFlag.readonly | CommandFlag.may_replicate;
 
 /** Commands that act on MULTI itself instead of being queued by it. */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** What a RESP2 client in subscribed mode may still run (the rest is refused). */
+const SUBSCRIBED_CONTEXT = new Set([
+  'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
+]);
+
+/** Commands MULTI never refuses for lack of memory (they end or leave the transaction). */
+const OOM_TRANSACTION_CONTROL = new Set(['exec', 'discard', 'quit', 'reset']);
 
 /** Longest argument text Redis quotes back in "unknown command" errors. */
 const QUOTE_LIMIT = 128;
@@ -67,6 +76,26 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, command, 'ERR Command not allowed inside a transaction');
     return;
   }
+  // maxmemory: evict first; if memory is still over the limit, refuse what would add to it.
+  if (server.evictor.maxmemory !== 0 && server.evictor.perform() === EvictResult.Fail && refusedOnOom(client, command, inMulti)) {
+    reject(client, command, Err.oom);
+    return;
+  }
+  // stop-writes-on-bgsave-error: after a failed save, writes (and PING) get MISCONF.
+  const diskError = server.rdb.writeRefusal();
+  if (diskError !== null && (isWrite(client, command) || command.fullName === 'ping')) {
+    reject(client, command, diskError);
+    return;
+  }
+  // RESP2 subscribers read pushes as replies, so only the commands that make sense there run.
+  if ((client.flags & ClientFlag.pubsub) !== 0 && client.resp === 2 && !SUBSCRIBED_CONTEXT.has(command.fullName)) {
+    reject(
+      client,
+      command,
+      `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
   if ((client.flags & ClientFlag.replica) !== 0 && (command.flags & KEYSPACE_ACCESS) !== 0) {
     reject(client, command, "ERR Replica can't interact with the keyspace");
     return;
@@ -80,9 +109,29 @@ function processCommand(client: Client, argv: string[]): void {
   call(client, command, argv);
 }
 
+/**
+ * Which commands Redis refuses while out of memory: denyoom ones (an EXEC when it queued one),
+ * and inside MULTI anything queued, since the queue itself grows without bound.
+ */
+function refusedOnOom(client: Client, command: Command, inMulti: boolean): boolean {
+  if ((command.flags & CommandFlag.denyoom) !== 0) return true;
+  if (inMulti && !OOM_TRANSACTION_CONTROL.has(command.fullName)) return true;
+  return command.fullName === 'exec' && client.transaction.some((queued) => (queued.command.flags & CommandFlag.denyoom) !== 0);
+}
+
+/** A write command, or an EXEC whose queue holds one (Redis's is_write_command). */
+function isWrite(client: Client, command: Command): boolean {
+  if ((command.flags & CommandFlag.write) !== 0) return true;
+  return command.fullName === 'exec' && client.transaction.some((queued) => (queued.command.flags & CommandFlag.write) !== 0);
+}
+
 /** Runs a command that passed the checks: handler, then stats and the slowlog. */
 export function call(client: Client, command: Command, argv: string[]): void {
   const server = client.server;
+  // A running snapshot keeps the old values of the keys this write is about to change.
+  if (server.snapshots.active !== null && (command.flags & CommandFlag.write) !== 0) {
+    server.snapshots.beforeWrite(client.db, command, argv);
+  }
   const errorsBefore = server.stats.totalErrorReplies;
   const started = performance.now();
   try {
@@ -120,11 +169,8 @@ function applyReplyMode(client: Client, replyStart: number): void {
  */
 function reject(client: Client, command: Command | null, line: string): void {
   if (command !== null) command.stats.rejectedCalls++;
-  if ((client.flags & ClientFlag.multi) === 0) {
-    client.error(line);
-    return;
-  }
-  client.flags |= ClientFlag.dirtyExec;
+  if ((client.flags & ClientFlag.multi) !== 0) client.flags |= ClientFlag.dirtyExec;
+  // Like Redis, a refused EXEC answers EXECABORT even outside MULTI.
   if (command?.fullName !== 'exec') {
     client.error(line);
     return;

@@ -9,6 +9,8 @@ import { AccessPolicy } from '../keyspace/access.js';
 import { Clock } from '../keyspace/clock.js';
 import { Database, type KeyspaceObserver } from '../keyspace/database.js';
 import { activeExpireCycle } from '../keyspace/expiry.js';
+import { Evictor } from '../keyspace/eviction.js';
+import { BASE_MEMORY, clientMemory } from '../keyspace/memory.js';
 import { Client, ClientFlag } from './client.js';
 import type { Config } from './config.js';
 import { execute } from './dispatch.js';
@@ -17,14 +19,18 @@ import { MonitorFeed } from './monitor.js';
 import { ClientPause } from './pause.js';
 import { BlockingKeys } from './blocking.js';
 import { WatchedKeys } from './watch.js';
+import { PubSub } from './pubsub.js';
+import { OutputLimits } from './output-limits.js';
+import { clientInfoLine } from './client-list.js';
+import { notifyKeyspaceEvent, NotifyFlag } from '../keyspace/notify.js';
 import { CommandLatencies, LatencyMonitor } from './latency.js';
 import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
+import { RdbPersistence } from '../persistence/saver.js';
+import { Snapshots } from '../persistence/snapshot.js';
 
 /** Unsent reply bytes above which we stop reading a client until its socket drains. */
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
-/** Memory Redis reports for an empty server; used_memory starts here. */
-const BASE_MEMORY = 900 * 1024;
 
 /** Flags after which a client's remaining input waits: it is closing, or its command is held. */
 const STOP_READING = ClientFlag.closeAfterReply | ClientFlag.closeAsap | ClientFlag.blocked;
@@ -58,6 +64,10 @@ export class Server implements KeyspaceObserver {
   readonly pause = new ClientPause((client, argv) => this.resume(client, argv));
   readonly blocking = new BlockingKeys(this, (client, argv) => this.resume(client, argv));
   readonly watched = new WatchedKeys();
+  readonly pubsub = new PubSub(this);
+  readonly outputLimits: OutputLimits;
+  /** notify-keyspace-events as NotifyFlag bits (0: no keyspace notifications). */
+  notifyFlags = 0;
   /** Set while EXEC (or a script) runs its commands: blocking commands must not wait then. */
   executingTransaction = false;
   readonly slowlog: Slowlog;
@@ -71,7 +81,15 @@ export class Server implements KeyspaceObserver {
   dirty = 0;
   /** Bytes charged to keys (DESIGN.md memory accounting). */
   keyspaceBytes = 0;
+  /** Bytes charged to connected clients: a fixed part and their buffers (see chargeClient). */
+  clientsBytes = 0;
   peakMemory = BASE_MEMORY;
+  /** maxmemory and the eviction policies. */
+  readonly evictor: Evictor;
+  /** Point-in-time copy-on-write snapshots (BGSAVE, AOF rewrite, full sync). */
+  readonly snapshots: Snapshots;
+  /** RDB files: SAVE/BGSAVE, save points, loading. */
+  readonly rdb = new RdbPersistence(this);
   activeExpireEnabled = true;
   private nextClientId = 1;
   private readonly listeners: NetServer[] = [];
@@ -85,6 +103,7 @@ export class Server implements KeyspaceObserver {
     this.runId = randomBytes(20).toString('hex');
     this.commands = new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
     this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this, this.access));
+    this.snapshots = new Snapshots(this.databases);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.maxBulkLength = value as number));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.maxQueryBuffer = value as number));
@@ -92,14 +111,17 @@ export class Server implements KeyspaceObserver {
     this.slowlog = new Slowlog(config);
     this.latency = new LatencyMonitor(config);
     this.commandLatencies = new CommandLatencies(config);
+    this.outputLimits = new OutputLimits(config);
+    config.watch('notify-keyspace-events', (value) => (this.notifyFlags = value as number));
     this.observers.push(this.slowlog, this.latency, this.commandLatencies);
+    this.evictor = new Evictor(this, config);
     config.watch('maxmemory-policy', (value) => (this.access.lfu = String(value).endsWith('-lfu')));
     config.watch('lfu-log-factor', (value) => (this.access.logFactor = Number(value)));
     config.watch('lfu-decay-time', (value) => (this.access.decayMinutes = Number(value)));
   }
 
   get usedMemory(): number {
-    return BASE_MEMORY + this.keyspaceBytes;
+    return BASE_MEMORY + this.keyspaceBytes + this.clientsBytes;
   }
 
   requiresAuth(): boolean {
@@ -107,9 +129,14 @@ export class Server implements KeyspaceObserver {
   }
 
   // KeyspaceObserver
-  keyExpired(): void {
+  keyExpired(db: Database, key: string): void {
     // Redis counts the expiry but not as a change for save points (rdb_changes_since_last_save).
     this.stats.expiredKeys++;
+    if ((this.notifyFlags & NotifyFlag.expired) !== 0) notifyKeyspaceEvent(this, NotifyFlag.expired, 'expired', key, db.index);
+  }
+
+  keyAdded(db: Database, key: string): void {
+    if ((this.notifyFlags & NotifyFlag.newKey) !== 0) notifyKeyspaceEvent(this, NotifyFlag.newKey, 'new', key, db.index);
   }
 
   keyModified(db: Database, key: string): void {
@@ -122,8 +149,32 @@ export class Server implements KeyspaceObserver {
 
   memoryChanged(delta: number): void {
     this.keyspaceBytes += delta;
-    const used = BASE_MEMORY + this.keyspaceBytes;
+    this.notePeakMemory();
+  }
+
+  private notePeakMemory(): void {
+    const used = this.usedMemory;
     if (used > this.peakMemory) this.peakMemory = used;
+  }
+
+  /** Re-reads what a client holds into used_memory (after its replies were handed to the socket). */
+  chargeClient(client: Client): void {
+    // A closed client was (or is about to be) uncharged by removeClient.
+    if (client.socket?.destroyed !== false) return;
+    const bytes = clientMemory(client);
+    this.clientsBytes += bytes - client.memoryCharged;
+    client.memoryCharged = bytes;
+    this.notePeakMemory();
+  }
+
+  // EvictionHost
+  evictionAllowed(): boolean {
+    // A pause keeps the dataset still, expiry and eviction included (Redis 7.0).
+    return !this.pause.active;
+  }
+
+  keyEvicted(db: Database, key: string): void {
+    if ((this.notifyFlags & NotifyFlag.evicted) !== 0) notifyKeyspaceEvent(this, NotifyFlag.evicted, 'evicted', key, db.index);
   }
 
   commandExecuted(client: Client, command: Command, argv: readonly string[], microseconds: number): void {
@@ -132,6 +183,7 @@ export class Server implements KeyspaceObserver {
 
   /** Starts listening on every `bind` address; resolves when all are bound. */
   async listen(): Promise<void> {
+    this.rdb.loadAtStartup();
     const port = this.config.int('port');
     const addresses = bindAddresses(this.config.list('bind'));
     for (const { host, optional } of addresses) {
@@ -177,6 +229,7 @@ export class Server implements KeyspaceObserver {
     const client = new Client(this.nextClientId++, this, socket);
     clientSocket[kClient] = client;
     this.clients.set(client.id, client);
+    this.chargeClient(client);
     socket.setNoDelay(true);
     const keepAlive = this.config.int('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
@@ -238,21 +291,37 @@ export class Server implements KeyspaceObserver {
       this.stats.netOutputBytes += bytes.length;
       socket.write(bytes);
       // Fully sent already (the usual case): the working buffer can be reused as it is.
-      if (socket.writableLength !== 0) {
+      if (socket.writableLength === 0) client.softLimitReachedAt = 0;
+      else {
         client.detach();
+        if (this.outputLimits.exceeded(client, socket.writableLength, this.clock.seconds)) {
+          this.closeForOutputLimit(client);
+          return;
+        }
         if (socket.writableLength > OUTPUT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
       }
     }
+    this.chargeClient(client);
     if ((client.flags & ClientFlag.closeAfterReply) !== 0) socket.end();
+  }
+
+  /** Drops a client whose unsent replies passed its client-output-buffer-limit. */
+  private closeForOutputLimit(client: Client): void {
+    const info = clientInfoLine(client, client, this.clock.ms);
+    this.log.warn(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.disconnect(client);
   }
 
   /** Forgets a disconnected client. */
   removeClient(client: Client): void {
     this.clients.delete(client.id);
+    this.clientsBytes -= client.memoryCharged;
+    client.memoryCharged = 0;
     this.monitors.remove(client);
     this.pause.forget(client);
     this.blocking.forget(client);
     this.watched.unwatchAll(client);
+    this.pubsub.forget(client);
   }
 
   /** Closes a client now (CLIENT KILL), dropping its unsent replies as Redis's freeClient does. */
@@ -276,6 +345,7 @@ export class Server implements KeyspaceObserver {
     this.stats.sample(now);
     if (this.activeExpireEnabled) activeExpireCycle(this.databases, now, 250 / hz, this.config.int('active-expire-effort'));
     this.closeIdleClients(now);
+    this.rdb.cron();
   }
 
   private closeIdleClients(now: number): void {
@@ -301,9 +371,13 @@ export class Server implements KeyspaceObserver {
     }
   }
 
-  /** Stops accepting, closes clients, removes the pid file. Idempotent. */
-  async shutdown(reason: string): Promise<void> {
+  /**
+   * Stops accepting, closes clients, removes the pid file. Idempotent. Saves first as
+   * prepareForShutdown does (SHUTDOWN passes its flags; signals save when save points exist).
+   */
+  async shutdown(reason: string, saveFlags = 0): Promise<void> {
     if (this.shuttingDown) return;
+    if (!this.rdb.saveForShutdown(saveFlags)) this.log.warn('Exiting without the final RDB snapshot.');
     this.shuttingDown = true;
     this.log.warn({ reason }, 'User requested shutdown...');
     if (this.cron !== null) clearInterval(this.cron);
@@ -338,6 +412,8 @@ function onData(this: ClientSocket, chunk: Buffer): void {
 
 function onDrain(this: ClientSocket): void {
   if (this.isPaused()) this.resume();
+  const client = this[kClient];
+  client.server.chargeClient(client);
 }
 
 function onClose(this: ClientSocket): void {

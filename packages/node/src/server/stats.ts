@@ -33,6 +33,10 @@ export class Stats {
   rejectedConnections = 0;
   expiredKeys = 0;
   evictedKeys = 0;
+  /** performance.now() since used_memory has been over maxmemory without a fix; 0 when not. */
+  evictionExceededSince = 0;
+  /** Microseconds over maxmemory in the episodes that ended (total_eviction_exceeded_time). */
+  evictionExceededUs = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   netInputBytes = 0;
@@ -64,6 +68,8 @@ export class Stats {
     this.rejectedConnections = 0;
     this.expiredKeys = 0;
     this.evictedKeys = 0;
+    this.evictionExceededSince = 0;
+    this.evictionExceededUs = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
     this.netInputBytes = 0;

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../../test/differential/generator.js';
 import { List } from './list.js';
-
-/** A deterministic pseudo-random source (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** memoryBytes of an empty list plus what each element adds, measured through the public API. */
 function expectedBytes(values: readonly string[]): number {
@@ -35,10 +25,10 @@ describe('List (ring-buffer deque)', () => {
   });
 
   it('matches an array model under 5000 random operations, memoryBytes included', () => {
-    const next = random(7);
+    const rng = new Rng(7);
     const list = new List();
     const model: string[] = [];
-    const pick = (n: number) => Math.floor(next() * n);
+    const pick = (n: number) => Math.floor(rng.next() * n);
     for (let step = 0; step < 5000; step++) {
       const value = 'v'.repeat(pick(4)) + String(pick(5));
       switch (pick(9)) {
@@ -55,7 +45,7 @@ describe('List (ring-buffer deque)', () => {
         case 5: if (model.length > 0) { const at = pick(model.length); list.set(at, value); model[at] = value; } break;
         case 6: {
           const limit = pick(3);
-          const fromTail = next() < 0.5;
+          const fromTail = rng.next() < 0.5;
           let removed = 0;
           const order = fromTail ? [...model.keys()].reverse() : [...model.keys()];
           const drop = new Set<number>();

@@ -5,10 +5,10 @@
  * is O(n) there too). `memoryBytes` follows every mutation for the keyspace accounting.
  */
 
-/** Fixed bytes charged for a list (the quicklist header and its first node). */
-const LIST_OVERHEAD = 48;
-/** Bytes charged per element on top of its length (entry header and node share). */
-const ELEMENT_OVERHEAD = 11;
+/** Fixed bytes charged for a list: quicklist header, its first node and listpack header. */
+const LIST_OVERHEAD = 80;
+/** Bytes charged per element on top of its length: listpack entry header and back length, node share. */
+const ELEMENT_OVERHEAD = 3;
 const INITIAL_CAPACITY = 8;
 
 export class List {

@@ -16,9 +16,11 @@ import { randomPosition } from './sampling.js';
 const INTSET_CAP = 1 << 30;
 /** Estimated bytes: intset header and element, dict header and per-member entry + sds. */
 const INTSET_HEADER = 16;
-const INTSET_ELEMENT = 8;
+/** Members as int32, the usual width of integer IDs (Redis picks 2, 4 or 8 bytes by range). */
+const INTSET_ELEMENT = 4;
 const DICT_HEADER = 96;
-const DICT_MEMBER = 40;
+/** dictEntry, bucket share and sds header of a member. */
+const DICT_MEMBER = 48;
 
 export type SetEncoding = 'intset' | 'hashtable';
 

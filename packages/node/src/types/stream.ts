@@ -60,10 +60,25 @@ function stringElement(text: string): number {
 
 const STREAM_OVERHEAD = 96;
 const NODE_OVERHEAD = 48;
-const ENTRY_OVERHEAD = 40;
 const GROUP_OVERHEAD = 96;
 const CONSUMER_OVERHEAD = 64;
 const NACK_OVERHEAD = 56;
+/** Redis 7.0 allocates a new tail listpack this large up front (STREAM_LISTPACK_MAX_PRE_ALLOCATE). */
+const LISTPACK_PREALLOCATION = 4096;
+
+/** The listpack bytes allocated for a new tail node under stream-node-max-bytes. */
+function preallocation(maxBytes: number): number {
+  return maxBytes > 0 && maxBytes < LISTPACK_PREALLOCATION ? maxBytes : LISTPACK_PREALLOCATION;
+}
+
+/** A node as persistence reads it: the master entry's fields and every entry, tombstones included. */
+export interface StreamNodeView {
+  readonly master: StreamId;
+  readonly masterFields: readonly string[];
+  readonly entries: readonly StreamEntry[];
+  readonly live: number;
+  readonly deletedCount: number;
+}
 
 /** A listpack node: entries (with tombstones) in ID order after a master entry of field names. */
 class StreamNode {
@@ -71,6 +86,8 @@ class StreamNode {
   live = 0;
   deletedCount = 0;
   bytes: number;
+  /** Bytes allocated ahead for a tail node; 0 once shrunk to fit (the tail filled up) or loaded. */
+  capacity = 0;
 
   constructor(
     /** The first ID ever stored in the node (the rax key). */
@@ -103,6 +120,11 @@ class StreamNode {
     }
     return low;
   }
+}
+
+/** Bytes charged for a node: its radix tree share and its listpack allocation (entries live in it). */
+function nodeCharge(node: StreamNode): number {
+  return NODE_OVERHEAD + Math.max(node.bytes, node.capacity);
 }
 
 /** Fields given as names at even positions of a flat list. */
@@ -331,6 +353,28 @@ export class Stream {
   private groupsByName: Map<string, ConsumerGroup> | null = null;
   memoryBytes = STREAM_OVERHEAD;
 
+  /** The nodes in ID order (RDB and DUMP write one listpack per node). */
+  nodeViews(): readonly StreamNodeView[] {
+    return this.nodes;
+  }
+
+  /**
+   * Appends a node read from an RDB listpack (persistence/rdb-reader.ts): entries in ID order,
+   * tombstones included, after the nodes already restored. `bytes` is the listpack's size. The
+   * loader sets length, IDs and counters itself, as they are stored beside the nodes.
+   */
+  restoreNode(master: StreamId, masterFields: readonly string[], entries: StreamEntry[], bytes: number): void {
+    const node = new StreamNode(master, masterFields);
+    for (const entry of entries) {
+      node.entries.push(entry);
+      if (entry.deleted) node.deletedCount++;
+      else node.live++;
+    }
+    node.bytes = bytes;
+    this.nodes.push(node);
+    this.memoryBytes += nodeCharge(node);
+  }
+
   /** Nodes in the radix tree (raxSize). */
   get nodeCount(): number {
     return this.nodes.length;
@@ -352,23 +396,31 @@ export class Stream {
     let node = this.nodes[this.nodes.length - 1];
     if (node !== undefined) {
       const maxBytes = limits.maxBytes === 0 || limits.maxBytes > LISTPACK_MAX ? LISTPACK_MAX : limits.maxBytes;
-      if (node.bytes + valueBytes >= maxBytes) node = undefined;
-      else if (limits.maxEntries !== 0 && node.live + node.deletedCount >= limits.maxEntries) node = undefined;
+      const full =
+        node.bytes + valueBytes >= maxBytes || (limits.maxEntries !== 0 && node.live + node.deletedCount >= limits.maxEntries);
+      if (full) {
+        // Redis shrinks the full node's listpack to fit before starting the next one.
+        this.memoryBytes -= nodeCharge(node);
+        node.capacity = 0;
+        this.memoryBytes += nodeCharge(node);
+        node = undefined;
+      }
     }
     let sameFields: boolean;
     if (node === undefined) {
       node = new StreamNode(id, fieldNames(fields));
+      node.capacity = preallocation(limits.maxBytes);
       this.nodes.push(node);
-      this.memoryBytes += NODE_OVERHEAD + node.bytes;
+      this.memoryBytes += nodeCharge(node);
       sameFields = true;
     } else {
       sameFields = sameNames(fields, node.masterFields);
     }
-    const before = node.bytes;
+    const before = nodeCharge(node);
     node.bytes += integerElement(node.live + 1) - integerElement(node.live) + entryBytes(id, node.master, fields, sameFields);
     node.live++;
     node.entries.push({ id, fields, deleted: false });
-    this.memoryBytes += node.bytes - before + ENTRY_OVERHEAD;
+    this.memoryBytes += nodeCharge(node) - before;
     this.length++;
     this.entriesAdded = BigInt.asUintN(64, this.entriesAdded + 1n);
     this.lastId = id;
@@ -393,7 +445,7 @@ export class Stream {
       if (wholeNode) {
         this.length -= entries;
         deleted += entries;
-        this.memoryBytes -= NODE_OVERHEAD + node.bytes + node.entries.length * ENTRY_OVERHEAD;
+        this.memoryBytes -= nodeCharge(node);
         continue;
       }
       if (options.approximate) break;
@@ -418,9 +470,9 @@ export class Stream {
         this.length--;
       }
     }
-    const before = node.bytes;
+    const before = nodeCharge(node);
     node.markDeleted(marked);
-    this.memoryBytes += node.bytes - before;
+    this.memoryBytes += nodeCharge(node) - before;
     return marked;
   }
 
@@ -442,11 +494,11 @@ export class Stream {
     entry.deleted = true;
     if (node.live === 1) {
       this.nodes.splice(at, 1);
-      this.memoryBytes -= NODE_OVERHEAD + node.bytes + node.entries.length * ENTRY_OVERHEAD;
+      this.memoryBytes -= nodeCharge(node);
     } else {
-      const before = node.bytes;
+      const before = nodeCharge(node);
       node.markDeleted(1);
-      this.memoryBytes += node.bytes - before;
+      this.memoryBytes += nodeCharge(node) - before;
     }
     this.length--;
     return true;
@@ -609,6 +661,26 @@ export class Stream {
     return raxNodeCount(this.nodes.map((node) => node.master));
   }
 
+  /**
+   * The memory figure recounted from the content (listpack sizes from the entries, groups, NACKs,
+   * consumers): equal to the incremental `memoryBytes` for a stream built by commands. Tests use
+   * it to catch drift; a node restored from an RDB keeps the byte size its listpack had instead.
+   */
+  measureMemory(): number {
+    let bytes = STREAM_OVERHEAD;
+    for (const node of this.nodes) {
+      let listpack = new StreamNode(node.master, node.masterFields).bytes;
+      listpack += integerElement(node.live) - integerElement(0) + integerElement(node.deletedCount) - integerElement(0);
+      for (const entry of node.entries) listpack += entryBytes(entry.id, node.master, entry.fields, sameNames(entry.fields, node.masterFields));
+      bytes += NODE_OVERHEAD + Math.max(listpack, node.capacity);
+    }
+    for (const group of this.groupsByName?.values() ?? []) {
+      bytes += GROUP_OVERHEAD + group.name.length + group.pel.size * NACK_OVERHEAD;
+      for (const consumer of group.consumers.values()) bytes += CONSUMER_OVERHEAD + consumer.name.length;
+    }
+    return bytes;
+  }
+
   /** An independent copy (COPY). */
   clone(): Stream {
     const copy = new Stream();
@@ -618,6 +690,7 @@ export class Stream {
       twin.live = node.live;
       twin.deletedCount = node.deletedCount;
       twin.bytes = node.bytes;
+      twin.capacity = node.capacity;
       copy.nodes.push(twin);
     }
     copy.length = this.length;

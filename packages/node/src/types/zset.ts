@@ -1,18 +1,17 @@
 /**
- * The sorted set value: a member → node Map for O(1) scores, a skiplist with spans for
- * O(log n) insert, delete, rank and range by (score, member) — Redis's order: score, then the
- * member's bytes as memcmp compares them (latin1 strings compare the same way) — and a dense
+ * The sorted set value: a member → node Map for O(1) scores, an order-statistic B+tree
+ * (zset-tree.ts) for O(log n) insert, delete, rank and range by (score, member), and a dense
  * array of the nodes for O(1) random picks and ZSCAN's cursor (same walk as keyspace/scan.ts).
  *
  * Redis keeps small sets as a listpack and large ones as skiplist + dict; tsredis always uses
- * the skiplist but records which encoding Redis would have, because it shows in OBJECT ENCODING,
+ * the tree but records which encoding Redis would have, because it shows in OBJECT ENCODING,
  * in ZSCAN (a listpack is returned whole) and in lex ranges over mixed scores (a listpack is
- * searched linearly, a skiplist by its levels).
+ * searched linearly, a skiplist by a descent that assumes members ordered).
  */
 
-const MAX_LEVEL = 32;
-/** Chance that a node reaches the next level (ZSKIPLIST_P). */
-const LEVEL_P = 0.25;
+import { OrderTree, ZNode } from './zset-tree.js';
+
+export { ZNode };
 
 export type ZSetEncoding = 'listpack' | 'skiplist';
 
@@ -21,23 +20,6 @@ const LISTPACK_BASE = 24;
 const LISTPACK_PER_MEMBER = 12;
 const SKIPLIST_BASE = 96;
 const SKIPLIST_PER_MEMBER = 88;
-
-export class ZNode {
-  readonly next: (ZNode | null)[];
-  readonly span: number[];
-  prev: ZNode | null = null;
-  /** Position in the dense node array. */
-  slot = -1;
-
-  constructor(
-    readonly member: string,
-    public score: number,
-    level: number,
-  ) {
-    this.next = new Array<ZNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-}
 
 /** A score interval; `minex`/`maxex` make a bound exclusive ("(" in the command). */
 export interface ScoreRange {
@@ -100,225 +82,33 @@ function scoreRangeEmpty(range: ScoreRange): boolean {
   return range.min > range.max || (range.min === range.max && (range.minex || range.maxex));
 }
 
-function randomLevel(): number {
-  let level = 1;
-  while (level < MAX_LEVEL && Math.random() < LEVEL_P) level++;
-  return level;
+/* Range searches as prefixes of the order: "sorts before the member sought". */
+function belowMin(score: number, _member: string, range: ScoreRange): boolean {
+  return !gteMin(score, range);
 }
 
-/** Whether `node` sorts before (score, member). */
-function precedes(node: ZNode, score: number, member: string): boolean {
-  return node.score < score || (node.score === score && node.member < member);
+function withinMax(score: number, _member: string, range: ScoreRange): boolean {
+  return lteMax(score, range);
 }
 
-/** Scratch arrays for insert/delete (one command runs at a time, so they are never shared). */
-const UPDATE: ZNode[] = new Array<ZNode>(MAX_LEVEL);
-const RANK: number[] = new Array<number>(MAX_LEVEL).fill(0);
+function belowLexMin(_score: number, member: string, range: LexRange): boolean {
+  return !lexGteMin(member, range);
+}
 
-/** Redis's zskiplist: levels with spans so ranks are O(log n); `prev` links level 0 backwards. */
-export class SkipList {
-  readonly head = new ZNode('', 0, MAX_LEVEL);
-  tail: ZNode | null = null;
-  level = 1;
-  length = 0;
-  /** Nodes stepped over by the last insert/delete/rank walk (for the O(log n) unit test). */
-  steps = 0;
-
-  get first(): ZNode | null {
-    return this.head.next[0]!;
-  }
-
-  /** Links a node (its level fixed at creation) at its place by (score, member). */
-  insert(node: ZNode): void {
-    const head = this.head;
-    let x = head;
-    let steps = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      RANK[i] = i === this.level - 1 ? 0 : RANK[i + 1]!;
-      let next = x.next[i]!;
-      while (next !== null && precedes(next, node.score, node.member)) {
-        RANK[i]! += x.span[i]!;
-        x = next;
-        next = x.next[i]!;
-        steps++;
-      }
-      UPDATE[i] = x;
-    }
-    this.steps = steps;
-    const level = node.next.length;
-    if (level > this.level) {
-      for (let i = this.level; i < level; i++) {
-        RANK[i] = 0;
-        UPDATE[i] = head;
-        head.span[i] = this.length;
-      }
-      this.level = level;
-    }
-    const rank0 = RANK[0]!;
-    for (let i = 0; i < level; i++) {
-      const before = UPDATE[i]!;
-      node.next[i] = before.next[i]!;
-      before.next[i] = node;
-      node.span[i] = before.span[i]! - (rank0 - RANK[i]!);
-      before.span[i] = rank0 - RANK[i]! + 1;
-    }
-    for (let i = level; i < this.level; i++) UPDATE[i]!.span[i]!++;
-    node.prev = UPDATE[0] === head ? null : UPDATE[0]!;
-    const after = node.next[0]!;
-    if (after !== null) after.prev = node;
-    else this.tail = node;
-    this.length++;
-  }
-
-  /** Unlinks a node that is in the list (found by its current score and member). */
-  delete(node: ZNode): void {
-    let x = this.head;
-    let steps = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && precedes(next, node.score, node.member)) {
-        x = next;
-        next = x.next[i]!;
-        steps++;
-      }
-      UPDATE[i] = x;
-    }
-    this.steps = steps;
-    for (let i = 0; i < this.level; i++) {
-      const before = UPDATE[i]!;
-      if (before.next[i] === node) {
-        before.span[i]! += node.span[i]! - 1;
-        before.next[i] = node.next[i]!;
-      } else {
-        before.span[i]!--;
-      }
-    }
-    const after = node.next[0]!;
-    if (after !== null) after.prev = node.prev;
-    else this.tail = node.prev;
-    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
-    this.length--;
-  }
-
-  /** 1-based rank of a node in the list. */
-  rank(node: ZNode): number {
-    let x = this.head;
-    let rank = 0;
-    let steps = 0;
-    const { score, member } = node;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && (next.score < score || (next.score === score && next.member <= member))) {
-        rank += x.span[i]!;
-        x = next;
-        next = x.next[i]!;
-        steps++;
-      }
-      if (x === node) break;
-    }
-    this.steps = steps;
-    return rank;
-  }
-
-  /** The node at a 1-based rank, or null. */
-  at(rank: number): ZNode | null {
-    let x = this.head;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && traversed + x.span[i]! <= rank) {
-        traversed += x.span[i]!;
-        x = next;
-        next = x.next[i]!;
-      }
-      if (traversed === rank) return x === this.head ? null : x;
-    }
-    return null;
-  }
-
-  firstInScore(range: ScoreRange): ZNode | null {
-    if (!this.intersectsScore(range)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && !gteMin(next.score, range)) {
-        x = next;
-        next = x.next[i]!;
-      }
-    }
-    const found = x.next[0]!;
-    return found !== null && lteMax(found.score, range) ? found : null;
-  }
-
-  lastInScore(range: ScoreRange): ZNode | null {
-    if (!this.intersectsScore(range)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && lteMax(next.score, range)) {
-        x = next;
-        next = x.next[i]!;
-      }
-    }
-    return x !== this.head && gteMin(x.score, range) ? x : null;
-  }
-
-  /** Lex search through the levels (a skiplist-encoded set). */
-  firstInLex(range: LexRange): ZNode | null {
-    if (!this.intersectsLex(range)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && !lexGteMin(next.member, range)) {
-        x = next;
-        next = x.next[i]!;
-      }
-    }
-    const found = x.next[0]!;
-    return found !== null && lexLteMax(found.member, range) ? found : null;
-  }
-
-  lastInLex(range: LexRange): ZNode | null {
-    if (!this.intersectsLex(range)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i]!;
-      while (next !== null && lexLteMax(next.member, range)) {
-        x = next;
-        next = x.next[i]!;
-      }
-    }
-    return x !== this.head && lexGteMin(x.member, range) ? x : null;
-  }
-
-  private intersectsScore(range: ScoreRange): boolean {
-    if (scoreRangeEmpty(range)) return false;
-    const tail = this.tail;
-    const first = this.first;
-    return tail !== null && gteMin(tail.score, range) && first !== null && lteMax(first.score, range);
-  }
-
-  /** zslIsInLexRange: the interval is not empty and overlaps [first, last]. */
-  intersectsLex(range: LexRange): boolean {
-    if (lexRangeEmpty(range)) return false;
-    const tail = this.tail;
-    const first = this.first;
-    return tail !== null && lexGteMin(tail.member, range) && first !== null && lexLteMax(first.member, range);
-  }
+function withinLexMax(_score: number, member: string, range: LexRange): boolean {
+  return lexLteMax(member, range);
 }
 
 /** Lex search from the ends, one member at a time, as Redis does in a listpack. */
-function firstInLexLinear(list: SkipList, range: LexRange): ZNode | null {
-  if (!list.intersectsLex(range)) return null;
-  for (let x = list.first; x !== null; x = x.next[0]!) {
+function firstInLexLinear(first: ZNode | null, range: LexRange): ZNode | null {
+  for (let x = first; x !== null; x = x.next[0]) {
     if (lexGteMin(x.member, range)) return lexLteMax(x.member, range) ? x : null;
   }
   return null;
 }
 
-function lastInLexLinear(list: SkipList, range: LexRange): ZNode | null {
-  if (!list.intersectsLex(range)) return null;
-  for (let x = list.tail; x !== null; x = x.prev) {
+function lastInLexLinear(last: ZNode | null, range: LexRange): ZNode | null {
+  for (let x = last; x !== null; x = x.prev) {
     if (lexLteMax(x.member, range)) return lexGteMin(x.member, range) ? x : null;
   }
   return null;
@@ -326,7 +116,7 @@ function lastInLexLinear(list: SkipList, range: LexRange): ZNode | null {
 
 export class SortedSet {
   private readonly nodes = new Map<string, ZNode>();
-  readonly list = new SkipList();
+  private readonly order = new OrderTree();
   private readonly dense: ZNode[] = [];
   private memberBytes = 0;
 
@@ -346,6 +136,11 @@ export class SortedSet {
     return this.dense.length;
   }
 
+  /** Tree nodes read per lookup: grows with log n (for the unit test of the O(log n) claim). */
+  get height(): number {
+    return this.order.height;
+  }
+
   /** Kept incrementally: only counters, never a walk over the members. */
   get memoryBytes(): number {
     const n = this.dense.length;
@@ -355,11 +150,11 @@ export class SortedSet {
   }
 
   get first(): ZNode | null {
-    return this.list.first;
+    return this.order.first;
   }
 
   get last(): ZNode | null {
-    return this.list.tail;
+    return this.order.last;
   }
 
   score(member: string): number | undefined {
@@ -379,14 +174,14 @@ export class SortedSet {
     const node = this.nodes.get(member);
     if (node !== undefined) {
       if (node.score !== score) {
-        this.list.delete(node);
+        this.order.delete(node);
         node.score = score;
-        this.list.insert(node);
+        this.order.insert(node);
       }
       return false;
     }
-    const created = new ZNode(member, score, randomLevel());
-    this.list.insert(created);
+    const created = new ZNode(member, score);
+    this.order.insert(created);
     this.nodes.set(member, created);
     created.slot = this.dense.length;
     this.dense.push(created);
@@ -403,7 +198,7 @@ export class SortedSet {
   }
 
   deleteNode(node: ZNode): void {
-    this.list.delete(node);
+    this.order.delete(node);
     this.nodes.delete(node.member);
     const last = this.dense.pop()!;
     if (last !== node) {
@@ -418,34 +213,47 @@ export class SortedSet {
   rank(member: string, reverse: boolean): number {
     const node = this.nodes.get(member);
     if (node === undefined) return -1;
-    const rank = this.list.rank(node);
-    return reverse ? this.size - rank : rank - 1;
+    const rank = this.order.rank(node);
+    return reverse ? this.size - 1 - rank : rank;
   }
 
   /** The node at a 0-based rank. */
   at(rank: number): ZNode | null {
-    return this.list.at(rank + 1);
+    return this.order.at(rank);
   }
 
   /** 0-based rank of a node known to be in the set. */
   rankOf(node: ZNode): number {
-    return this.list.rank(node) - 1;
+    return this.order.rank(node);
   }
 
   firstInScore(range: ScoreRange): ZNode | null {
-    return this.list.firstInScore(range);
+    if (!this.intersectsScore(range)) return null;
+    const found = this.order.seek(belowMin, range);
+    return found !== null && lteMax(found.score, range) ? found : null;
   }
 
   lastInScore(range: ScoreRange): ZNode | null {
-    return this.list.lastInScore(range);
+    if (!this.intersectsScore(range)) return null;
+    const found = this.order.seek(withinMax, range);
+    const last = found !== null ? found.prev : this.last;
+    return last !== null && gteMin(last.score, range) ? last : null;
   }
 
+  /** A listpack is searched linearly from its ends, a skiplist through its levels (here: the tree). */
   firstInLex(range: LexRange): ZNode | null {
-    return this.encoding === 'listpack' ? firstInLexLinear(this.list, range) : this.list.firstInLex(range);
+    if (!this.intersectsLex(range)) return null;
+    if (this.encoding === 'listpack') return firstInLexLinear(this.first, range);
+    const found = this.order.seek(belowLexMin, range);
+    return found !== null && lexLteMax(found.member, range) ? found : null;
   }
 
   lastInLex(range: LexRange): ZNode | null {
-    return this.encoding === 'listpack' ? lastInLexLinear(this.list, range) : this.list.lastInLex(range);
+    if (!this.intersectsLex(range)) return null;
+    if (this.encoding === 'listpack') return lastInLexLinear(this.last, range);
+    const found = this.order.seek(withinLexMax, range);
+    const last = found !== null ? found.prev : this.last;
+    return last !== null && lexGteMin(last.member, range) ? last : null;
   }
 
   /** The node at a position of the dense array (random picks, ZSCAN). */
@@ -460,7 +268,7 @@ export class SortedSet {
   /** An independent copy with the same encoding (COPY). */
   clone(): SortedSet {
     const copy = new SortedSet(this.encoding);
-    for (let x = this.first; x !== null; x = x.next[0]!) copy.set(x.member, x.score);
+    for (let x = this.first; x !== null; x = x.next[0]) copy.set(x.member, x.score);
     return copy;
   }
 
@@ -469,5 +277,18 @@ export class SortedSet {
     let max = 0;
     for (const node of this.dense) if (node.member.length > max) max = node.member.length;
     return max;
+  }
+
+  private intersectsScore(range: ScoreRange): boolean {
+    if (scoreRangeEmpty(range)) return false;
+    const { first, last } = this;
+    return last !== null && gteMin(last.score, range) && first !== null && lteMax(first.score, range);
+  }
+
+  /** zslIsInLexRange: the interval is not empty and overlaps [first, last]. */
+  private intersectsLex(range: LexRange): boolean {
+    if (lexRangeEmpty(range)) return false;
+    const { first, last } = this;
+    return last !== null && lexGteMin(last.member, range) && first !== null && lexLteMax(first.member, range);
   }
 }

@@ -1,11 +1,8 @@
 import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, expectSameReplies, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 /** Scripts replayed on real Redis and on tsredis from FLUSHALL, compared as raw bytes (RESP2 and RESP3). */
 const SCRIPTS: Record<string, string[][]> = {
@@ -127,37 +124,16 @@ const WRONGTYPE_SCRIPT: string[][] = [
 
 ];
 
-if (!hasRealRedis()) console.warn('bitmap.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('bitmap commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('bitmap.test.ts', 'bitmap commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('WRONGTYPE and argument errors on a non-string key, in the order of Redis', async (context) => {
-    const probe = await replayScript(ours.port, 2, [['LPUSH', 'probe', 'x']]);
+    const probe = await replayScript(servers().ours.port, 2, [['LPUSH', 'probe', 'x']]);
     if (probe[0]!.includes('unknown command')) {
       console.warn('bitmap.test.ts: tsredis has no LPUSH yet — SKIPPING the WRONGTYPE comparison');
       context.skip();
     }
-    const expected = await replayScript(real.port, 2, WRONGTYPE_SCRIPT);
-    expect(await replayScript(ours.port, 2, WRONGTYPE_SCRIPT)).toEqual(expected);
+    await expectSameReplies(servers, WRONGTYPE_SCRIPT);
   });
 
   it('BITCOUNT and BITPOS agree with Redis on every range of a 40-byte bitmap', async () => {
@@ -172,78 +148,60 @@ describe.skipIf(!hasRealRedis())('bitmap commands match real Redis byte for byte
         }
       }
     }
-    const expected = await replayScript(real.port, 2, script);
-    expect(await replayScript(ours.port, 2, script)).toEqual(expected);
+    await expectSameReplies(servers, script);
   });
 });
 
-describe('bitmap commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('bitmap commands', ({ redis, server }) => {
   it('SETBIT grows the string with zero bytes and replies the previous bit', async () => {
-    expect(await redis.setbit('b', 9, 1)).toBe(0);
-    expect(await redis.setbit('b', 9, 1)).toBe(1);
-    expect(await redis.getBuffer('b')).toEqual(Buffer.from([0x00, 0x40]));
-    expect(await redis.getbit('b', 9)).toBe(1);
-    expect(await redis.getbit('b', 1000)).toBe(0);
-    expect(await redis.setbit('b', 0, 2).catch((e: Error) => e.message)).toBe('ERR bit is not an integer or out of range');
-    expect(await redis.setbit('b', -1, 1).catch((e: Error) => e.message)).toBe(
+    expect(await redis().setbit('b', 9, 1)).toBe(0);
+    expect(await redis().setbit('b', 9, 1)).toBe(1);
+    expect(await redis().getBuffer('b')).toEqual(Buffer.from([0x00, 0x40]));
+    expect(await redis().getbit('b', 9)).toBe(1);
+    expect(await redis().getbit('b', 1000)).toBe(0);
+    expect(await redis().setbit('b', 0, 2).catch((e: Error) => e.message)).toBe('ERR bit is not an integer or out of range');
+    expect(await redis().setbit('b', -1, 1).catch((e: Error) => e.message)).toBe(
       'ERR bit offset is not an integer or out of range',
     );
   });
 
   it('BITCOUNT and BITPOS take byte or bit ranges', async () => {
-    await redis.set('s', 'foobar');
-    expect(await redis.bitcount('s')).toBe(26);
-    expect(await redis.bitcount('s', 1, 1)).toBe(6);
-    expect(await redis.call('BITCOUNT', 's', '5', '30', 'BIT')).toBe(17);
-    await redis.set('p', Buffer.from([0xff, 0xf0, 0x00]));
-    expect(await redis.bitpos('p', 0)).toBe(12);
-    expect(await redis.call('BITPOS', 'p', '1', '7', '15', 'BIT')).toBe(7);
-    expect(await redis.bitpos('nokey', 1)).toBe(-1);
+    await redis().set('s', 'foobar');
+    expect(await redis().bitcount('s')).toBe(26);
+    expect(await redis().bitcount('s', 1, 1)).toBe(6);
+    expect(await redis().call('BITCOUNT', 's', '5', '30', 'BIT')).toBe(17);
+    await redis().set('p', Buffer.from([0xff, 0xf0, 0x00]));
+    expect(await redis().bitpos('p', 0)).toBe(12);
+    expect(await redis().call('BITPOS', 'p', '1', '7', '15', 'BIT')).toBe(7);
+    expect(await redis().bitpos('nokey', 1)).toBe(-1);
   });
 
   it('BITOP combines sources of different lengths and deletes the target on empty input', async () => {
-    await redis.set('a', Buffer.from([0x0f, 0xf0, 0xaa]));
-    await redis.set('b', Buffer.from([0xff, 0x00]));
-    expect(await redis.bitop('AND', 'd', 'a', 'b')).toBe(3);
-    expect(await redis.getBuffer('d')).toEqual(Buffer.from([0x0f, 0x00, 0x00]));
-    expect(await redis.bitop('NOT', 'd', 'a')).toBe(3);
-    expect(await redis.getBuffer('d')).toEqual(Buffer.from([0xf0, 0x0f, 0x55]));
-    expect(await redis.bitop('OR', 'd', 'nokey')).toBe(0);
-    expect(await redis.exists('d')).toBe(0);
+    await redis().set('a', Buffer.from([0x0f, 0xf0, 0xaa]));
+    await redis().set('b', Buffer.from([0xff, 0x00]));
+    expect(await redis().bitop('AND', 'd', 'a', 'b')).toBe(3);
+    expect(await redis().getBuffer('d')).toEqual(Buffer.from([0x0f, 0x00, 0x00]));
+    expect(await redis().bitop('NOT', 'd', 'a')).toBe(3);
+    expect(await redis().getBuffer('d')).toEqual(Buffer.from([0xf0, 0x0f, 0x55]));
+    expect(await redis().bitop('OR', 'd', 'nokey')).toBe(0);
+    expect(await redis().exists('d')).toBe(0);
   });
 
   it('BITFIELD reads and writes typed fields with overflow control', async () => {
-    expect(await redis.bitfield('bf', 'SET', 'i8', 0, 100, 'GET', 'i8', 0)).toEqual([0, 100]);
-    expect(await redis.bitfield('bf', 'INCRBY', 'i8', 0, 100)).toEqual([-56]);
-    expect(await redis.bitfield('bf', 'OVERFLOW', 'SAT', 'INCRBY', 'i8', 0, -300)).toEqual([-128]);
-    expect(await redis.bitfield('bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'i8', 0, -1)).toEqual([null]);
-    expect(await redis.bitfield('bf', 'SET', 'u4', '#1', 15, 'GET', 'u8', 0)).toEqual([0, 0x8f]);
-    expect(await redis.call('BITFIELD_RO', 'bf', 'GET', 'u8', '0')).toEqual([0x8f]);
-    expect(await redis.call('BITFIELD_RO', 'bf', 'SET', 'u8', '0', '1').catch((e: Error) => e.message)).toBe(
+    expect(await redis().bitfield('bf', 'SET', 'i8', 0, 100, 'GET', 'i8', 0)).toEqual([0, 100]);
+    expect(await redis().bitfield('bf', 'INCRBY', 'i8', 0, 100)).toEqual([-56]);
+    expect(await redis().bitfield('bf', 'OVERFLOW', 'SAT', 'INCRBY', 'i8', 0, -300)).toEqual([-128]);
+    expect(await redis().bitfield('bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'i8', 0, -1)).toEqual([null]);
+    expect(await redis().bitfield('bf', 'SET', 'u4', '#1', 15, 'GET', 'u8', 0)).toEqual([0, 0x8f]);
+    expect(await redis().call('BITFIELD_RO', 'bf', 'GET', 'u8', '0')).toEqual([0x8f]);
+    expect(await redis().call('BITFIELD_RO', 'bf', 'SET', 'u8', '0', '1').catch((e: Error) => e.message)).toBe(
       'ERR BITFIELD_RO only supports the GET subcommand',
     );
   });
 
   it('BITFIELD keeps i64 values exact', async () => {
     // Integers beyond 2^53 compared as text: a double would hide an off-by-one.
-    const exact = new Redis({ port: server.port, host: '127.0.0.1', stringNumbers: true, maxRetriesPerRequest: 0 });
+    const exact = new Redis({ port: server().port, host: '127.0.0.1', stringNumbers: true, maxRetriesPerRequest: 0 });
     try {
       const min = '-9223372036854775808';
       expect(await exact.call('BITFIELD', 'big', 'SET', 'i64', '3', min, 'GET', 'i64', '3', 'GET', 'u63', '4')).toEqual([

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand, RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /**
  * Blocking list commands driven from several connections, on real Redis 7.0 and on tsredis, with
@@ -155,22 +156,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-if (!hasRealRedis()) console.warn('blocking.test.ts: redis-server is not installed — SKIPPING the comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('blocking list commands behave as in real Redis 7.0', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('blocking.test.ts', 'blocking list commands behave as in real Redis 7.0', (servers) => {
   for (const [name, steps] of Object.entries(SCENARIOS)) {
     it(name, async () => {
+      const { ours, real } = servers();
       const expected = await runScenario(real.port, steps);
       expect(await runScenario(ours.port, steps)).toEqual(expected);
     });

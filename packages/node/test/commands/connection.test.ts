@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/server/server.js';
-import { CLOSED, RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, redisCli, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { RawClient } from '../../../../test/helpers/raw.js';
+import { describeAgainstRealRedis } from '../../../../test/helpers/compare.js';
+import { redisCli, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /** The fields of a CLIENT LIST line, in Redis 7.0's order. */
 const CLIENT_FIELDS = [
@@ -448,22 +449,10 @@ describe('protected mode', () => {
   });
 });
 
-if (!hasRealRedis()) console.warn('redis-server is not installed: skipping connection comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('connection replies match Redis 7.0 byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('connection.test.ts', 'connection replies match Redis 7.0 byte for byte', (servers) => {
   /** Runs the commands on a fresh connection to each server; ids and addresses are masked. */
   async function compare(commands: string[][]): Promise<void> {
+    const { ours, real } = servers();
     const replies = async (port: number): Promise<string[]> => {
       const c = await RawClient.connect(port);
       try {

@@ -1,11 +1,6 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
+import { connectIoredis, describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 
 /** Polls (bounded) until `check` holds: for work the server does on its own timer. */
 async function eventually(check: () => Promise<boolean>, what: string, attempts = 100): Promise<void> {
@@ -115,105 +110,54 @@ const SCRIPTS: Record<string, string[][]> = {
   ],
 };
 
-/** Replays a script on a fresh connection and returns the raw replies. */
-async function replay(port: number, resp: 2 | 3, script: string[][]): Promise<string[]> {
-  const client = await RawClient.connect(port);
-  try {
-    if (resp === 3) await client.call('HELLO', '3');
-    await client.call('FLUSHALL');
-    const replies: string[] = [];
-    for (const command of script) replies.push(`${command.join(' ')} → ${await client.call(...command)}`);
-    return replies;
-  } finally {
-    client.destroy();
-  }
-}
-
-if (!hasRealRedis()) console.warn('generic.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('generic commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replay(real.port, resp, script);
-        expect(await replay(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('generic.test.ts', 'generic commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 });
 
-describe('generic commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('generic commands', ({ redis, server }) => {
   it('counts repeated keys in EXISTS but deletes each key once', async () => {
-    await redis.mset('a', '1', 'b', '2');
-    expect(await redis.exists('a', 'a', 'b', 'missing')).toBe(3);
-    expect(await redis.del('a', 'a', 'b', 'missing')).toBe(2);
-    expect(await redis.dbsize()).toBe(0);
+    await redis().mset('a', '1', 'b', '2');
+    expect(await redis().exists('a', 'a', 'b', 'missing')).toBe(3);
+    expect(await redis().del('a', 'a', 'b', 'missing')).toBe(2);
+    expect(await redis().dbsize()).toBe(0);
   });
 
   it('expires keys lazily: a key read after its TTL is gone', async () => {
-    await redis.set('k', 'v', 'PX', 30);
-    expect(await redis.pttl('k')).toBeGreaterThan(0);
+    await redis().set('k', 'v', 'PX', 30);
+    expect(await redis().pttl('k')).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await redis.get('k')).toBeNull();
-    expect(await redis.ttl('k')).toBe(-2);
-    expect(await redis.exists('k')).toBe(0);
+    expect(await redis().get('k')).toBeNull();
+    expect(await redis().ttl('k')).toBe(-2);
+    expect(await redis().exists('k')).toBe(0);
   });
 
   it('deletes the key when EXPIRE is given a time in the past, and PERSIST keeps it', async () => {
-    await redis.set('gone', 'v');
-    expect(await redis.expire('gone', -1)).toBe(1);
-    expect(await redis.exists('gone')).toBe(0);
-    await redis.set('kept', 'v');
-    expect(await redis.expire('kept', 100)).toBe(1);
-    expect(await redis.persist('kept')).toBe(1);
-    expect(await redis.ttl('kept')).toBe(-1);
+    await redis().set('gone', 'v');
+    expect(await redis().expire('gone', -1)).toBe(1);
+    expect(await redis().exists('gone')).toBe(0);
+    await redis().set('kept', 'v');
+    expect(await redis().expire('kept', 100)).toBe(1);
+    expect(await redis().persist('kept')).toBe(1);
+    expect(await redis().ttl('kept')).toBe(-1);
   });
 
   it('treats a missing TTL as infinite for GT and LT', async () => {
-    await redis.set('k', 'v');
-    expect(await redis.call('EXPIRE', 'k', '100', 'GT')).toBe(0);
-    expect(await redis.call('EXPIRE', 'k', '100', 'LT')).toBe(1);
-    expect(await redis.call('EXPIRE', 'k', '50', 'GT')).toBe(0);
-    expect(await redis.call('EXPIRE', 'k', '500', 'GT')).toBe(1);
-    expect(await redis.ttl('k')).toBe(500);
+    await redis().set('k', 'v');
+    expect(await redis().call('EXPIRE', 'k', '100', 'GT')).toBe(0);
+    expect(await redis().call('EXPIRE', 'k', '100', 'LT')).toBe(1);
+    expect(await redis().call('EXPIRE', 'k', '50', 'GT')).toBe(0);
+    expect(await redis().call('EXPIRE', 'k', '500', 'GT')).toBe(1);
+    expect(await redis().ttl('k')).toBe(500);
   });
 
   it('keeps the TTL across RENAME and MOVE, and COPY copies it', async () => {
-    await redis.set('a', 'v', 'EX', 1000);
-    await redis.rename('a', 'b');
-    expect(await redis.ttl('b')).toBe(1000);
-    expect(await redis.copy('b', 'c')).toBe(1);
-    expect(await redis.ttl('c')).toBe(1000);
-    expect(await redis.move('c', '3')).toBe(1);
-    const other = connect(server.port);
+    await redis().set('a', 'v', 'EX', 1000);
+    await redis().rename('a', 'b');
+    expect(await redis().ttl('b')).toBe(1000);
+    expect(await redis().copy('b', 'c')).toBe(1);
+    expect(await redis().ttl('c')).toBe(1000);
+    expect(await redis().move('c', '3')).toBe(1);
+    const other = connectIoredis(server().port);
     try {
       await other.select(3);
       expect(await other.get('c')).toBe('v');
@@ -225,13 +169,13 @@ describe('generic commands', () => {
   });
 
   it('SWAPDB exchanges the contents of two databases for every client', async () => {
-    await redis.set('in0', 'zero');
-    const other = connect(server.port);
+    await redis().set('in0', 'zero');
+    const other = connectIoredis(server().port);
     try {
       await other.select(1);
       await other.set('in1', 'one');
-      await redis.swapdb(0, 1);
-      expect(await redis.get('in1')).toBe('one');
+      await redis().swapdb(0, 1);
+      expect(await redis().get('in1')).toBe('one');
       expect(await other.get('in0')).toBe('zero');
       await other.flushdb();
     } finally {
@@ -240,38 +184,38 @@ describe('generic commands', () => {
   });
 
   it('RANDOMKEY returns null once every key has expired', async () => {
-    for (let i = 0; i < 50; i++) await redis.set(`t:${i}`, 'v', 'PX', 20);
+    for (let i = 0; i < 50; i++) await redis().set(`t:${i}`, 'v', 'PX', 20);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await redis.randomkey()).toBeNull();
-    expect(await redis.dbsize()).toBe(0);
+    expect(await redis().randomkey()).toBeNull();
+    expect(await redis().dbsize()).toBe(0);
   });
 
   it('KEYS matches glob patterns and skips expired keys', async () => {
-    await redis.mset('hello', '1', 'hallo', '2', 'hxllo', '3', 'h[llo', '4');
-    await redis.set('hillo', '5', 'PX', 1);
+    await redis().mset('hello', '1', 'hallo', '2', 'hxllo', '3', 'h[llo', '4');
+    await redis().set('hillo', '5', 'PX', 1);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect((await redis.keys('h[ae]llo')).sort()).toEqual(['hallo', 'hello']);
-    expect((await redis.keys('h[^ae]llo')).sort()).toEqual(['h[llo', 'hxllo']);
-    expect(await redis.keys('h\\[llo')).toEqual(['h[llo']);
-    expect((await redis.keys('h?llo')).sort()).toEqual(['h[llo', 'hallo', 'hello', 'hxllo']);
+    expect((await redis().keys('h[ae]llo')).sort()).toEqual(['hallo', 'hello']);
+    expect((await redis().keys('h[^ae]llo')).sort()).toEqual(['h[llo', 'hxllo']);
+    expect(await redis().keys('h\\[llo')).toEqual(['h[llo']);
+    expect((await redis().keys('h?llo')).sort()).toEqual(['h[llo', 'hallo', 'hello', 'hxllo']);
   });
 
   it('SCAN returns every key present for the whole scan while others come and go', async () => {
     const stable: string[] = [];
-    const pipeline = redis.pipeline();
+    const pipeline = redis().pipeline();
     for (let i = 0; i < 1000; i++) {
       pipeline.set(`stable:${i}`, 'v');
       stable.push(`stable:${i}`);
       pipeline.set(`churn:${i}`, 'v');
     }
     await pipeline.exec();
-    const writer = connect(server.port);
+    const writer = connectIoredis(server().port);
     const seen = new Set<string>();
     try {
       let cursor = '0';
       let pages = 0;
       do {
-        const [next, keys] = await redis.scan(cursor, 'COUNT', 25);
+        const [next, keys] = await redis().scan(cursor, 'COUNT', 25);
         for (const key of keys) seen.add(key);
         cursor = next;
         // Between pages another client deletes old keys and adds new ones.
@@ -287,7 +231,7 @@ describe('generic commands', () => {
   });
 
   it('SCAN filters after sampling: a page may be empty while the cursor goes on', async () => {
-    const pipeline = redis.pipeline();
+    const pipeline = redis().pipeline();
     for (let i = 0; i < 100; i++) pipeline.set(`other:${i}`, 'v');
     pipeline.set('needle', 'v');
     await pipeline.exec();
@@ -296,7 +240,7 @@ describe('generic commands', () => {
     const found: string[] = [];
     let pages = 0;
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'needle', 'COUNT', 10);
+      const [next, keys] = await redis().scan(cursor, 'MATCH', 'needle', 'COUNT', 10);
       if (keys.length === 0 && next !== '0') emptyPages++;
       found.push(...keys);
       cursor = next;
@@ -307,56 +251,43 @@ describe('generic commands', () => {
   });
 
   it('expires keys actively, without access, within a bounded wait', async () => {
-    const pipeline = redis.pipeline();
+    const pipeline = redis().pipeline();
     for (let i = 0; i < 500; i++) pipeline.set(`volatile:${i}`, 'v', 'PX', 50);
     pipeline.set('persistent', 'v');
     await pipeline.exec();
     // DBSIZE counts keys without expiring any, so only the server's cycle can bring it down.
-    await eventually(async () => (await redis.dbsize()) === 1, 'active expiry to reap 500 keys', 100);
-    expect(await redis.keys('*')).toEqual(['persistent']);
+    await eventually(async () => (await redis().dbsize()) === 1, 'active expiry to reap 500 keys', 100);
+    expect(await redis().keys('*')).toEqual(['persistent']);
   });
 
   it('reports string encodings and refuses OBJECT FREQ without an LFU policy', async () => {
-    await redis.set('int', '12345');
-    await redis.set('short', 'hello');
-    await redis.set('long', 'x'.repeat(100));
-    expect(await redis.object('ENCODING', 'int')).toBe('int');
-    expect(await redis.object('ENCODING', 'short')).toBe('embstr');
-    expect(await redis.object('ENCODING', 'long')).toBe('raw');
-    expect(await redis.object('IDLETIME', 'short')).toBe(0);
-    await expect(redis.object('FREQ', 'short')).rejects.toThrow(/An LFU maxmemory policy is not selected/);
+    await redis().set('int', '12345');
+    await redis().set('short', 'hello');
+    await redis().set('long', 'x'.repeat(100));
+    expect(await redis().object('ENCODING', 'int')).toBe('int');
+    expect(await redis().object('ENCODING', 'short')).toBe('embstr');
+    expect(await redis().object('ENCODING', 'long')).toBe('raw');
+    expect(await redis().object('IDLETIME', 'short')).toBe(0);
+    await expect(redis().object('FREQ', 'short')).rejects.toThrow(/An LFU maxmemory policy is not selected/);
   });
 });
 
-describe('OBJECT with an LFU maxmemory policy', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis(['--maxmemory-policy', 'allkeys-lfu']);
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
+describeWithTsredis('OBJECT with an LFU maxmemory policy', ({ redis }) => {
   it('counts accesses logarithmically, not on NOTOUCH lookups, and refuses IDLETIME', async () => {
-    await redis.set('k', 'hello');
-    expect(await redis.object('FREQ', 'k')).toBe(5);
-    await redis.type('k');
-    await redis.exists('k');
-    expect(await redis.object('FREQ', 'k')).toBe(5);
-    await redis.get('k');
-    expect(await redis.object('FREQ', 'k')).toBe(6);
+    await redis().set('k', 'hello');
+    expect(await redis().object('FREQ', 'k')).toBe(5);
+    await redis().type('k');
+    await redis().exists('k');
+    expect(await redis().object('FREQ', 'k')).toBe(5);
+    await redis().get('k');
+    expect(await redis().object('FREQ', 'k')).toBe(6);
     // At counter 6 an access counts with p = 1/11: 200 accesses all missing is ~1e-8 unlikely.
-    const pipeline = redis.pipeline();
+    const pipeline = redis().pipeline();
     for (let i = 0; i < 200; i++) pipeline.get('k');
     await pipeline.exec();
-    const frequency = Number(await redis.object('FREQ', 'k'));
+    const frequency = Number(await redis().object('FREQ', 'k'));
     expect(frequency).toBeGreaterThan(6);
     expect(frequency).toBeLessThan(30);
-    await expect(redis.object('IDLETIME', 'k')).rejects.toThrow(/An LFU maxmemory policy is selected/);
+    await expect(redis().object('IDLETIME', 'k')).rejects.toThrow(/An LFU maxmemory policy is selected/);
   });
-});
+}, { args: ['--maxmemory-policy', 'allkeys-lfu'], flushBeforeEach: false });

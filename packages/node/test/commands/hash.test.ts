@@ -1,11 +1,7 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itListsTheSameCategory, itMatchesRealRedis, keyspaceStatsAfter } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
+import { RawClient } from '../../../../test/helpers/raw.js';
 
 const LONG = 'v'.repeat(65);
 
@@ -82,37 +78,10 @@ const SCRIPTS: Record<string, string[][]> = {
   ],
 };
 
-if (!hasRealRedis()) console.warn('hash.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
+describeAgainstRealRedis('hash.test.ts', 'hash commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
-describe.skipIf(!hasRealRedis())('hash commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
-
-  it('lists the same @hash commands as Redis', async () => {
-    const script = [['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'hash']];
-    const names = async (port: number) =>
-      (await replayScript(port, 2, script))[0]!.split('\r\n').filter((line) => /^[a-z_]+$/.test(line)).sort();
-    const expected = await names(real.port);
-    expect(expected.length).toBeGreaterThan(10);
-    expect(await names(ours.port)).toEqual(expected);
-  });
+  itListsTheSameCategory(servers, 'hash');
 
   it('counts keyspace hits and misses where Redis does', async () => {
     const script = [
@@ -120,63 +89,45 @@ describe.skipIf(!hasRealRedis())('hash commands match real Redis byte for byte',
       ['HGETALL', 'h'], ['HINCRBY', 'h', 'a', '1'], ['HDEL', 'no', 'a'], ['HRANDFIELD', 'no', '2'],
       ['HSCAN', 'h', '0'], ['HSTRLEN', 'no', 'a'], ['INFO', 'stats'],
     ];
-    const pick = (replies: string[]) => replies.at(-1)!.split('\r\n').filter((line) => line.startsWith('keyspace_'));
-    const expected = pick(await replayScript(real.port, 2, script));
-    expect(expected).toEqual(['keyspace_hits:3', 'keyspace_misses:4']);
-    expect(pick(await replayScript(ours.port, 2, script))).toEqual(expected);
+    const stats = await keyspaceStatsAfter(servers, script);
+    expect(stats.real).toEqual(['keyspace_hits:3', 'keyspace_misses:4']);
+    expect(stats.ours).toEqual(stats.real);
   });
 });
 
-describe('hash commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('hash commands', ({ redis, server }) => {
   it('stores binary fields and values byte for byte', async () => {
     const field = Buffer.from([0, 0xfe, 0xff, 13, 10]);
     const value = Buffer.from([0xff, 0, 1]);
-    expect(await redis.hset('h', field, value)).toBe(1);
-    expect(await redis.hgetBuffer('h', field)).toEqual(value);
-    expect(await redis.hstrlen('h', field)).toBe(3);
+    expect(await redis().hset('h', field, value)).toBe(1);
+    expect(await redis().hgetBuffer('h', field)).toEqual(value);
+    expect(await redis().hstrlen('h', field)).toBe(3);
   });
 
   it('a large hashtable hash answers HGETALL with every pair (sorted comparison)', async () => {
     const pairs: Record<string, string> = {};
     for (let i = 0; i < 700; i++) pairs[`field:${i}`] = `value:${i}`;
-    await redis.hset('h', pairs);
-    expect(await redis.object('ENCODING', 'h')).toBe('hashtable');
-    expect(await redis.hgetall('h')).toEqual(pairs);
-    expect((await redis.hkeys('h')).sort()).toEqual(Object.keys(pairs).sort());
-    await redis.hdel('h', ...Object.keys(pairs).slice(0, 650));
-    expect(await redis.hlen('h')).toBe(50);
-    expect(await redis.object('ENCODING', 'h')).toBe('hashtable');
+    await redis().hset('h', pairs);
+    expect(await redis().object('ENCODING', 'h')).toBe('hashtable');
+    expect(await redis().hgetall('h')).toEqual(pairs);
+    expect((await redis().hkeys('h')).sort()).toEqual(Object.keys(pairs).sort());
+    await redis().hdel('h', ...Object.keys(pairs).slice(0, 650));
+    expect(await redis().hlen('h')).toBe(50);
+    expect(await redis().object('ENCODING', 'h')).toBe('hashtable');
   });
 
   it('HRANDFIELD: positive counts are distinct, negative ones may repeat; RESP3 nests pairs', async () => {
-    await redis.hset('h', { a: '1', b: '2', c: '3', d: '4', e: '5' });
+    await redis().hset('h', { a: '1', b: '2', c: '3', d: '4', e: '5' });
     for (const count of [1, 2, 4]) {
-      const sample = (await redis.hrandfield('h', count)) as string[];
+      const sample = (await redis().hrandfield('h', count)) as string[];
       expect(sample).toHaveLength(count);
       expect(new Set(sample).size).toBe(count);
     }
-    const repeated = (await redis.hrandfield('h', -40, 'WITHVALUES')) as string[];
+    const repeated = (await redis().hrandfield('h', -40, 'WITHVALUES')) as string[];
     expect(repeated).toHaveLength(80);
     for (let i = 0; i < 80; i += 2) expect(repeated[i + 1]).toBe(String('abcde'.indexOf(repeated[i]!) + 1));
 
-    const raw = await RawClient.connect(server.port);
+    const raw = await RawClient.connect(server().port);
     try {
       await raw.call('HELLO', '3');
       const reply = await raw.call('HRANDFIELD', 'h', '-2', 'WITHVALUES');
@@ -190,12 +141,12 @@ describe('hash commands', () => {
   it('HSCAN walks a hashtable hash with a cursor and returns every pair', async () => {
     const pairs: Record<string, string> = {};
     for (let i = 0; i < 600; i++) pairs[`f${i}`] = `v${i}`;
-    await redis.hset('h', pairs);
+    await redis().hset('h', pairs);
     const seen: Record<string, string> = {};
     let cursor = '0';
     let rounds = 0;
     do {
-      const [next, page] = await redis.hscan('h', cursor, 'COUNT', 50);
+      const [next, page] = await redis().hscan('h', cursor, 'COUNT', 50);
       for (let i = 0; i < page.length; i += 2) seen[page[i]!] = page[i + 1]!;
       cursor = next;
       rounds++;
@@ -205,14 +156,14 @@ describe('hash commands', () => {
   });
 
   it('memory accounting follows writes, overwrites and deletes', async () => {
-    const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    const used = async () => Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1]);
     const before = await used();
-    await redis.hset('h', Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, 'x'.repeat(20)])));
+    await redis().hset('h', Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, 'x'.repeat(20)])));
     const grown = await used();
     expect(grown - before).toBeGreaterThan(1000 * 20);
-    await redis.hset('h', 'f0', 'y'.repeat(5000));
+    await redis().hset('h', 'f0', 'y'.repeat(5000));
     expect(await used()).toBeGreaterThan(grown + 4900);
-    await redis.del('h');
+    await redis().del('h');
     expect(await used()).toBeLessThan(grown - 1000 * 20);
   });
 });

@@ -1,11 +1,7 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
+import { connectIoredis, describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 const range = (prefix: string, from: number, to: number): string[] =>
   Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
@@ -109,30 +105,13 @@ const SCRIPTS: Record<string, string[][]> = {
   ],
 };
 
-describe.skipIf(!hasRealRedis())('HyperLogLog commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('hyperloglog.test.ts', 'HyperLogLog commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('WRONGTYPE on a key of another type', async (context) => {
     const script = [['HSET', 'hash', 'f', 'v'], ['PFADD', 'hash', 'a'], ['PFCOUNT', 'hash'], ['PFCOUNT', 'nokey', 'hash'],
       ['PFMERGE', 'hash', 'nokey'], ['PFMERGE', 'd', 'hash'], ['PFDEBUG', 'ENCODING', 'hash']];
+    const { ours, real } = servers();
     const ourReplies = await replayScript(ours.port, 2, script);
     if (ourReplies[0]!.includes('unknown command')) {
       console.warn('hyperloglog.test.ts: tsredis has no HSET yet — SKIPPING the WRONGTYPE comparison');
@@ -142,7 +121,8 @@ describe.skipIf(!hasRealRedis())('HyperLogLog commands match real Redis byte for
   });
 
   it('an HLL moves between the servers with GET and SET', async () => {
-    const [ourClient, realClient] = [connect(ours.port), connect(real.port)];
+    const { ours, real } = servers();
+    const [ourClient, realClient] = [connectIoredis(ours.port), connectIoredis(real.port)];
     try {
       await realClient.pfadd('moved', ...range('m', 0, 3000));
       await ourClient.set('moved', await realClient.getBuffer('moved'));
@@ -156,61 +136,44 @@ describe.skipIf(!hasRealRedis())('HyperLogLog commands match real Redis byte for
   });
 });
 
-describe('HyperLogLog commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('HyperLogLog commands', ({ redis }) => {
   it('stores the bytes Redis 7.0 stores (captured vector)', async () => {
-    expect(await redis.pfadd('v', 'a', 'b', 'c', 'd', 'e', 'f', 'g')).toBe(1);
-    expect((await redis.getBuffer('v')).toString('hex')).toBe(
+    expect(await redis().pfadd('v', 'a', 'b', 'c', 'd', 'e', 'f', 'g')).toBe(1);
+    expect((await redis().getBuffer('v')).toString('hex')).toBe(
       '48594c4c010000000000000000000080466d80560c80443c84388050b184498c80426d80425a');
-    expect(await redis.pfcount('v')).toBe(7);
+    expect(await redis().pfcount('v')).toBe(7);
     // The count is cached in the header and the stale bit cleared.
-    expect((await redis.getBuffer('v')).subarray(8, 16).toString('hex')).toBe('0700000000000000');
-    expect(await redis.type('v')).toBe('string');
-    expect(await redis.object('ENCODING', 'v')).toBe('raw');
+    expect((await redis().getBuffer('v')).subarray(8, 16).toString('hex')).toBe('0700000000000000');
+    expect(await redis().type('v')).toBe('string');
+    expect(await redis().object('ENCODING', 'v')).toBe('raw');
   });
 
   it('counts 1..100000 as Redis does, in a dense value', async () => {
-    for (let from = 1; from <= 100000; from += 5000) await redis.pfadd('big', ...range('', from, from + 4999));
-    expect(await redis.pfcount('big')).toBe(99562);
-    expect(await redis.call('PFDEBUG', 'ENCODING', 'big')).toBe('dense');
-    expect(await redis.strlen('big')).toBe(16 + 12288);
+    for (let from = 1; from <= 100000; from += 5000) await redis().pfadd('big', ...range('', from, from + 4999));
+    expect(await redis().pfcount('big')).toBe(99562);
+    expect(await redis().call('PFDEBUG', 'ENCODING', 'big')).toBe('dense');
+    expect(await redis().strlen('big')).toBe(16 + 12288);
   });
 
   it('PFADD replies whether a register changed; PFMERGE and multi-key PFCOUNT take the union', async () => {
-    expect(await redis.pfadd('a', 'x', 'y')).toBe(1);
-    expect(await redis.pfadd('a', 'x')).toBe(0);
-    expect(await redis.pfadd('a')).toBe(0);
-    expect(await redis.pfadd('b', 'y', 'z')).toBe(1);
-    expect(await redis.pfcount('a', 'b', 'missing')).toBe(3);
-    expect(await redis.pfmerge('u', 'a', 'b')).toBe('OK');
-    expect(await redis.pfcount('u')).toBe(3);
+    expect(await redis().pfadd('a', 'x', 'y')).toBe(1);
+    expect(await redis().pfadd('a', 'x')).toBe(0);
+    expect(await redis().pfadd('a')).toBe(0);
+    expect(await redis().pfadd('b', 'y', 'z')).toBe(1);
+    expect(await redis().pfcount('a', 'b', 'missing')).toBe(3);
+    expect(await redis().pfmerge('u', 'a', 'b')).toBe('OK');
+    expect(await redis().pfcount('u')).toBe(3);
   });
 
   it('rejects values that are not HLLs with Redis\'s errors', async () => {
-    await redis.set('s', 'not an hll at all');
-    await expect(redis.pfadd('s', 'x')).rejects.toThrow('WRONGTYPE Key is not a valid HyperLogLog string value.');
-    await redis.set('c', `${STALE_HEADER}\x7f\xfe`);
-    await expect(redis.pfcount('c')).rejects.toThrow('INVALIDOBJ Corrupted HLL object detected');
-    await expect(redis.call('PFDEBUG', 'ENCODING', 'nokey')).rejects.toThrow('ERR The specified key does not exist');
+    await redis().set('s', 'not an hll at all');
+    await expect(redis().pfadd('s', 'x')).rejects.toThrow('WRONGTYPE Key is not a valid HyperLogLog string value.');
+    await redis().set('c', `${STALE_HEADER}\x7f\xfe`);
+    await expect(redis().pfcount('c')).rejects.toThrow('INVALIDOBJ Corrupted HLL object detected');
+    await expect(redis().call('PFDEBUG', 'ENCODING', 'nokey')).rejects.toThrow('ERR The specified key does not exist');
   });
 
   it('PFSELFTEST passes', async () => {
-    expect(await redis.call('PFSELFTEST')).toBe('OK');
+    expect(await redis().call('PFSELFTEST')).toBe('OK');
   });
 });

@@ -1,7 +1,6 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itMatchesRealRedis, statsTrail } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { commandsOf } from './script-lines.js';
 
 /**
@@ -208,109 +207,54 @@ LMPOP 1 a
 `),
 };
 
-/** keyspace hits/misses and the change counter after each command, as INFO shows them. */
-async function statsTrail(port: number, script: readonly string[][]): Promise<string[]> {
-  const client = await RawClient.connect(port);
-  try {
-    await client.call('FLUSHALL');
-    await client.call('CONFIG', 'RESETSTAT');
-    const dirty = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(await client.call('INFO', 'persistence'))![1]);
-    const trail: string[] = [];
-    let last = await dirty();
-    for (const command of script) {
-      await client.call(...command);
-      const stats = await client.call('INFO', 'stats');
-      const now = await dirty();
-      const keyspace = stats.split('\r\n').filter((line) => line.startsWith('keyspace_')).join(' ');
-      trail.push(`${command.join(' ')} → ${keyspace} dirty+${now - last}`);
-      last = now;
-    }
-    return trail;
-  } finally {
-    client.destroy();
-  }
-}
-
-if (!hasRealRedis()) console.warn('list.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('list commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('list.test.ts', 'list commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('counts keyspace hits, misses and changes where Redis does', async () => {
     const script = Object.values(SCRIPTS).flat();
+    const { ours, real } = servers();
     const expected = await statsTrail(real.port, script);
     expect(await statsTrail(ours.port, script)).toEqual(expected);
   });
 });
 
-describe('list commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = new Redis({ port: server.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
+describeWithTsredis('list commands', ({ redis }) => {
   it('works as a queue at both ends and deletes the key when emptied', async () => {
-    await redis.flushall();
-    expect(await redis.rpush('q', 'a', 'b', 'c')).toBe(3);
-    expect(await redis.lpush('q', 'z')).toBe(4);
-    expect(await redis.lrange('q', 0, -1)).toEqual(['z', 'a', 'b', 'c']);
-    expect(await redis.lpop('q', 2)).toEqual(['z', 'a']);
-    expect(await redis.rpop('q', 5)).toEqual(['c', 'b']);
-    expect(await redis.exists('q')).toBe(0);
+    await redis().flushall();
+    expect(await redis().rpush('q', 'a', 'b', 'c')).toBe(3);
+    expect(await redis().lpush('q', 'z')).toBe(4);
+    expect(await redis().lrange('q', 0, -1)).toEqual(['z', 'a', 'b', 'c']);
+    expect(await redis().lpop('q', 2)).toEqual(['z', 'a']);
+    expect(await redis().rpop('q', 5)).toEqual(['c', 'b']);
+    expect(await redis().exists('q')).toBe(0);
   });
 
   it('keeps binary elements byte for byte', async () => {
     const value = Buffer.from([0, 255, 13, 10, 128]);
-    await redis.rpush('bin', value);
-    expect(await redis.lindexBuffer('bin', 0)).toEqual(value);
+    await redis().rpush('bin', value);
+    expect(await redis().lindexBuffer('bin', 0)).toEqual(value);
   });
 
   it('reports the quicklist encoding and memory that follows the contents', async () => {
-    await redis.flushall();
-    const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-    await redis.rpush('big', ...Array.from({ length: 1000 }, (_, i) => `element-${i}`));
-    expect(await redis.object('ENCODING', 'big')).toBe('quicklist');
-    const grown = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    await redis().flushall();
+    const before = Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1]);
+    await redis().rpush('big', ...Array.from({ length: 1000 }, (_, i) => `element-${i}`));
+    expect(await redis().object('ENCODING', 'big')).toBe('quicklist');
+    const grown = Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1]);
     expect(grown - before).toBeGreaterThan(10_000);
-    await redis.ltrim('big', 0, 9);
-    const trimmed = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    await redis().ltrim('big', 0, 9);
+    const trimmed = Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1]);
     expect(trimmed).toBeLessThan(grown);
-    await redis.del('big');
-    expect(Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1])).toBe(before);
+    await redis().del('big');
+    expect(Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1])).toBe(before);
   });
 
   it('COPY duplicates a list independently', async () => {
-    await redis.flushall();
-    await redis.rpush('src', 'a', 'b');
-    await redis.copy('src', 'dst');
-    await redis.rpush('dst', 'c');
-    expect(await redis.lrange('src', 0, -1)).toEqual(['a', 'b']);
-    expect(await redis.lrange('dst', 0, -1)).toEqual(['a', 'b', 'c']);
+    await redis().flushall();
+    await redis().rpush('src', 'a', 'b');
+    await redis().copy('src', 'dst');
+    await redis().rpush('dst', 'c');
+    expect(await redis().lrange('src', 0, -1)).toEqual(['a', 'b']);
+    expect(await redis().lrange('dst', 0, -1)).toEqual(['a', 'b', 'c']);
   });
-});
+}, { flushBeforeEach: false });

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
-import { hasRealRedis, redisCli, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis } from '../../../../test/helpers/compare.js';
+import { redisCli, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 describe('server commands', () => {
   let server: RunningServer;
@@ -120,21 +121,9 @@ describe('DEBUG is protected by default', () => {
   });
 });
 
-if (!hasRealRedis()) console.warn('redis-server not installed: skipping server-command comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('server commands compared with real Redis', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours.stop(), real.stop()]);
-  });
-
+describeAgainstRealRedis('server.test.ts', 'server commands compared with real Redis', (servers) => {
   it('lists the same INFO everything fields in the same order (values aside)', () => {
+    const { ours, real } = servers();
     const fields = (port: number) =>
       redisCli(port, ['info', 'everything'])
         .stdout.split('\r\n')
@@ -144,6 +133,7 @@ describe.skipIf(!hasRealRedis())('server commands compared with real Redis', () 
   });
 
   it('replies identically to a set of error and edge cases', () => {
+    const { ours, real } = servers();
     const script = [
       'slowlog get x', 'slowlog get -2', 'latency graph command', 'latency history nosuch', 'memory usage k samples -1',
       'memory usage k foo', 'shutdown foo', 'shutdown abort', 'shutdown save nosave', 'config set hz', 'lolwut',

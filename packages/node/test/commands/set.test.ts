@@ -1,11 +1,7 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itListsTheSameCategory, itMatchesRealRedis, keyspaceStatsAfter } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
@@ -91,28 +87,8 @@ const SCRIPTS: Record<string, string[][]> = {
   ],
 };
 
-if (!hasRealRedis()) console.warn('set.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('set commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('set.test.ts', 'set commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('SPOP leaves the encoding Redis leaves (popping most rebuilds the set, maybe as an intset)', async () => {
     const script = [
@@ -123,19 +99,13 @@ describe.skipIf(!hasRealRedis())('set commands match real Redis byte for byte', 
     ];
     // The popped members are random: only the encodings and sizes are compared.
     const settled = (replies: string[]) => replies.filter((line) => /^(OBJECT|SCARD)/.test(line));
+    const { ours, real } = servers();
     const expected = settled(await replayScript(real.port, 2, script));
     expect(expected.slice(0, 2)).toEqual(['OBJECT ENCODING a → $9\r\nhashtable\r\n', 'OBJECT ENCODING b → $6\r\nintset\r\n']);
     expect(settled(await replayScript(ours.port, 2, script))).toEqual(expected);
   });
 
-  it('lists the same @set commands as Redis', async () => {
-    const script = [['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'set']];
-    const names = async (port: number) =>
-      (await replayScript(port, 2, script))[0]!.split('\r\n').filter((line) => /^[a-z_]+$/.test(line)).sort();
-    const expected = await names(real.port);
-    expect(expected.length).toBeGreaterThan(10);
-    expect(await names(ours.port)).toEqual(expected);
-  });
+  itListsTheSameCategory(servers, 'set');
 
   it('counts keyspace hits and misses where Redis does', async () => {
     const script = [
@@ -143,81 +113,63 @@ describe.skipIf(!hasRealRedis())('set commands match real Redis byte for byte', 
       ['SUNIONSTORE', 'd', 'a', 'no'], ['SMOVE', 'a', 'b', '1'], ['SPOP', 'b'], ['SRANDMEMBER', 'no'],
       ['SMISMEMBER', 'no', 'x'], ['SSCAN', 'no', '0'], ['SREM', 'no', 'x'], ['INFO', 'stats'],
     ];
-    const pick = (replies: string[]) => replies.at(-1)!.split('\r\n').filter((line) => line.startsWith('keyspace_'));
-    const expected = pick(await replayScript(real.port, 2, script));
-    expect(expected).toEqual(['keyspace_hits:4', 'keyspace_misses:6']);
-    expect(pick(await replayScript(ours.port, 2, script))).toEqual(expected);
+    const stats = await keyspaceStatsAfter(servers, script);
+    expect(stats.real).toEqual(['keyspace_hits:4', 'keyspace_misses:6']);
+    expect(stats.ours).toEqual(stats.real);
   });
 });
 
-describe('set commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('set commands', ({ redis }) => {
   it('hashtable sets hold binary members and answer set algebra (sorted comparison)', async () => {
     const odd = Buffer.from([0, 0xff, 13, 10]);
-    await redis.sadd('a', 'x', 'y', 'z', odd);
-    await redis.sadd('b', 'y', odd, 'w');
-    expect(await redis.smismemberBuffer('a', odd)).toEqual([1]);
-    const common = (await redis.sinterBuffer('a', 'b')).map((m) => m.toString('latin1')).sort();
+    await redis().sadd('a', 'x', 'y', 'z', odd);
+    await redis().sadd('b', 'y', odd, 'w');
+    expect(await redis().smismemberBuffer('a', odd)).toEqual([1]);
+    const common = (await redis().sinterBuffer('a', 'b')).map((m) => m.toString('latin1')).sort();
     expect(common).toEqual([odd.toString('latin1'), 'y'].sort());
-    expect((await redis.sunion('a', 'b')).length).toBe(5);
-    expect((await redis.sdiff('a', 'b')).sort()).toEqual(['x', 'z']);
-    expect(await redis.object('ENCODING', 'a')).toBe('hashtable');
+    expect((await redis().sunion('a', 'b')).length).toBe(5);
+    expect((await redis().sdiff('a', 'b')).sort()).toEqual(['x', 'z']);
+    expect(await redis().object('ENCODING', 'a')).toBe('hashtable');
   });
 
   it('SPOP with a count pops distinct members and deletes the emptied key', async () => {
     const members = range(1, 100).map((n) => `m${n}`);
-    await redis.sadd('s', ...members);
+    await redis().sadd('s', ...members);
     for (const count of [1, 7, 60]) {
-      const before = await redis.scard('s');
-      const popped = (await redis.spop('s', count)) as string[];
+      const before = await redis().scard('s');
+      const popped = (await redis().spop('s', count)) as string[];
       expect(popped).toHaveLength(count);
       expect(new Set(popped).size).toBe(count);
-      expect(await redis.scard('s')).toBe(before - count);
-      expect(await redis.smismember('s', ...popped)).toEqual(popped.map(() => 0));
+      expect(await redis().scard('s')).toBe(before - count);
+      expect(await redis().smismember('s', ...popped)).toEqual(popped.map(() => 0));
     }
-    const rest = (await redis.spop('s', 1000)) as string[];
+    const rest = (await redis().spop('s', 1000)) as string[];
     expect(rest).toHaveLength(32);
-    expect(await redis.exists('s')).toBe(0);
+    expect(await redis().exists('s')).toBe(0);
   });
 
   it('SRANDMEMBER: positive counts are distinct, negative ones may repeat, nothing is removed', async () => {
-    await redis.sadd('s', 'a', 'b', 'c', 'd', 'e');
+    await redis().sadd('s', 'a', 'b', 'c', 'd', 'e');
     for (const count of [1, 2, 4]) {
-      const sample = await redis.srandmember('s', count);
+      const sample = await redis().srandmember('s', count);
       expect(sample).toHaveLength(count);
       expect(new Set(sample).size).toBe(count);
     }
-    const repeated = await redis.srandmember('s', -50);
+    const repeated = await redis().srandmember('s', -50);
     expect(repeated).toHaveLength(50);
     expect(new Set(repeated).size).toBeLessThan(50);
     expect(repeated.every((m) => 'abcde'.includes(m))).toBe(true);
-    expect(await redis.scard('s')).toBe(5);
+    expect(await redis().scard('s')).toBe(5);
   });
 
   it('SSCAN walks a hashtable set with a cursor and returns every member', async () => {
     const members = range(1, 300).map((n) => `m${n}`);
-    await redis.sadd('s', ...members);
+    await redis().sadd('s', ...members);
     const seen = new Set<string>();
     let cursor = '0';
     let rounds = 0;
     do {
-      const [next, page] = await redis.sscan('s', cursor, 'COUNT', 25);
+      const [next, page] = await redis().sscan('s', cursor, 'COUNT', 25);
       page.forEach((m) => seen.add(m));
       cursor = next;
       rounds++;
@@ -227,12 +179,12 @@ describe('set commands', () => {
   });
 
   it('memory accounting follows adds and removes', async () => {
-    const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    const used = async () => Number(/used_memory:(\d+)/.exec(await redis().info('memory'))![1]);
     const before = await used();
-    await redis.sadd('s', ...range(1, 2000).map((n) => `member-${n}`));
+    await redis().sadd('s', ...range(1, 2000).map((n) => `member-${n}`));
     const grown = await used();
     expect(grown - before).toBeGreaterThan(2000 * 8);
-    await redis.spop('s', 1999);
+    await redis().spop('s', 1999);
     expect(await used()).toBeLessThan(grown - 1999 * 8);
   });
 });

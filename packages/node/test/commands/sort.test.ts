@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { it } from 'vitest';
+import { describeAgainstRealRedis, expectSameReplies, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
 import { commandsOf } from './script-lines.js';
 
 /**
@@ -104,26 +103,8 @@ SORT l STORE s
 TYPE s
 `);
 
-if (!hasRealRedis()) console.warn('sort.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('SORT matches real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const resp of [2, 3] as const) {
-    it(`lists, sets, sorted sets with every option (RESP${resp})`, async () => {
-      const expected = await replayScript(real.port, resp, SCRIPT);
-      expect(await replayScript(ours.port, resp, SCRIPT)).toEqual(expected);
-    });
-  }
+describeAgainstRealRedis('sort.test.ts', 'SORT matches real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, { 'lists, sets, sorted sets with every option': SCRIPT });
 
   it('sorts 500 random numbers and words the same way', async () => {
     let seed = 42;
@@ -134,7 +115,6 @@ describe.skipIf(!hasRealRedis())('SORT matches real Redis byte for byte', () => 
       ['RPUSH', 'n', ...numbers], ['RPUSH', 'w', ...words], ['SORT', 'n'], ['SORT', 'n', 'DESC', 'LIMIT', '10', '50'],
       ['SORT', 'w', 'ALPHA'], ['SORT', 'w', 'ALPHA', 'DESC', 'STORE', 'ws'], ['LRANGE', 'ws', '0', '-1'],
     ];
-    const expected = await replayScript(real.port, 2, script);
-    expect(await replayScript(ours.port, 2, script)).toEqual(expected);
+    await expectSameReplies(servers, script);
   });
 });

@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itMatchesRealRedis, statsTrail } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
+import { RawClient } from '../../../../test/helpers/raw.js';
 import { Rng } from '../../../../test/differential/generator.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 import { commandsOf } from './script-lines.js';
 
 /**
@@ -239,59 +239,18 @@ function nodeLayoutScript(): string[][] {
   return script;
 }
 
-/** keyspace hits/misses and the change counter after each command, as INFO shows them. */
-async function statsTrail(port: number, script: readonly string[][]): Promise<string[]> {
-  const client = await RawClient.connect(port);
-  try {
-    await client.call('FLUSHALL');
-    await client.call('CONFIG', 'RESETSTAT');
-    const dirty = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(await client.call('INFO', 'persistence'))![1]);
-    const trail: string[] = [];
-    let last = await dirty();
-    for (const command of script) {
-      await client.call(...command);
-      const stats = await client.call('INFO', 'stats');
-      const now = await dirty();
-      const keyspace = stats.split('\r\n').filter((line) => line.startsWith('keyspace_')).join(' ');
-      trail.push(`${command.join(' ')} → ${keyspace} dirty+${now - last}`);
-      last = now;
-    }
-    return trail;
-  } finally {
-    client.destroy();
-  }
-}
-
-if (!hasRealRedis()) console.warn('stream.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('stream commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('stream.test.ts', 'stream commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('counts keyspace hits, misses and changes where Redis does', async () => {
     const script = [...SCRIPTS['XADD IDs and trimming options, XRANGE/XREVRANGE, XDEL, XTRIM, XSETID, XINFO STREAM']!, ...SCRIPTS['consumer groups: XGROUP, XREADGROUP, XREAD, XPENDING, XACK, XCLAIM, XAUTOCLAIM, XINFO GROUPS']!];
+    const { ours, real } = servers();
     const expected = await statsTrail(real.port, script);
     expect(await statsTrail(ours.port, script)).toEqual(expected);
   });
 
   it('serves blocked XREAD and XREADGROUP clients as Redis does', async () => {
+    const { ours, real } = servers();
     expect(await blockingTranscript(ours.port)).toEqual(await blockingTranscript(real.port));
   });
 });
@@ -327,48 +286,35 @@ async function blockingTranscript(port: number): Promise<string[]> {
   }
 }
 
-describe('stream commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = new Redis({ port: server.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
+describeWithTsredis('stream commands', ({ redis }) => {
   it('generates increasing IDs from the clock and keeps binary fields', async () => {
-    await redis.flushall();
-    const first = await redis.xadd('s', '*', Buffer.from('f\x00\xff', 'latin1'), 'v\r\n');
-    const second = await redis.xadd('s', '*', 'f', 'v');
+    await redis().flushall();
+    const first = await redis().xadd('s', '*', Buffer.from('f\x00\xff', 'latin1'), 'v\r\n');
+    const second = await redis().xadd('s', '*', 'f', 'v');
     const [ms1, seq1] = first!.split('-').map(Number) as [number, number];
     const [ms2, seq2] = second!.split('-').map(Number) as [number, number];
     expect(ms2 > ms1 || (ms2 === ms1 && seq2 === seq1 + 1)).toBe(true);
     expect(Math.abs(ms1 - Date.now())).toBeLessThan(5000);
-    const range = await redis.xrangeBuffer('s', '-', '+');
+    const range = await redis().xrangeBuffer('s', '-', '+');
     expect(range[0]![1].map((b) => b.toString('latin1'))).toEqual(['f\x00\xff', 'v\r\n']);
-    expect(await redis.call('OBJECT', 'ENCODING', 's')).toBe('stream');
-    expect(await redis.type('s')).toBe('stream');
+    expect(await redis().call('OBJECT', 'ENCODING', 's')).toBe('stream');
+    expect(await redis().type('s')).toBe('stream');
   });
 
   it('copies streams with their groups independently (COPY)', async () => {
-    await redis.flushall();
-    await redis.xadd('s', '1-1', 'a', 'b');
-    await redis.xgroup('CREATE', 's', 'g', '0');
-    await redis.xreadgroup('GROUP', 'g', 'c', 'STREAMS', 's', '>');
-    expect(await redis.copy('s', 't')).toBe(1);
-    await redis.xack('s', 'g', '1-1');
-    expect(await redis.xpending('t', 'g')).toEqual([1, '1-1', '1-1', [['c', '1']]]);
-    expect(await redis.xpending('s', 'g')).toEqual([0, null, null, null]);
+    await redis().flushall();
+    await redis().xadd('s', '1-1', 'a', 'b');
+    await redis().xgroup('CREATE', 's', 'g', '0');
+    await redis().xreadgroup('GROUP', 'g', 'c', 'STREAMS', 's', '>');
+    expect(await redis().copy('s', 't')).toBe(1);
+    await redis().xack('s', 'g', '1-1');
+    expect(await redis().xpending('t', 'g')).toEqual([1, '1-1', '1-1', [['c', '1']]]);
+    expect(await redis().xpending('s', 'g')).toEqual([0, null, null, null]);
   });
 
   it('times out a blocked XREAD with a null reply and then serves the next command', async () => {
-    await redis.flushall();
-    expect(await redis.xread('BLOCK', 30, 'STREAMS', 'nokey', '$')).toBeNull();
-    expect(await redis.ping()).toBe('PONG');
+    await redis().flushall();
+    expect(await redis().xread('BLOCK', 30, 'STREAMS', 'nokey', '$')).toBeNull();
+    expect(await redis().ping()).toBe('PONG');
   });
-});
+}, { flushBeforeEach: false });

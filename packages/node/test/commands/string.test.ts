@@ -1,11 +1,8 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, expectSameReplies, itMatchesRealRedis, keyspaceLines } from '../../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+import { Rng } from '../../../../test/differential/generator.js';
 
 /**
  * Scripts replayed on real Redis and on tsredis from FLUSHALL, compared reply by reply as raw
@@ -162,17 +159,6 @@ const KEYSPACE_SCRIPT: string[][] = [
   ['SETNX', 'a', '1'], ['MSETNX', 'a', '1'], ['DECR', 'nokey2'],
 ];
 
-/** A deterministic pseudo-random source (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Float texts of the shapes users send: short decimals, long fractions, exponents, hex floats. */
 function floatText(next: () => number): string {
   const int = (n: number) => Math.floor(next() * n);
@@ -208,53 +194,35 @@ async function keyspaceStats(port: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   try {
     const info = await client.call('INFO', 'stats');
-    return info.split('\r\n').filter((line) => line.startsWith('keyspace_'));
+    return keyspaceLines(info);
   } finally {
     client.destroy();
   }
 }
 
-if (!hasRealRedis()) console.warn('string.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('string commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('string.test.ts', 'string commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('WRONGTYPE and argument errors on a non-string key, in Redis\'s order', async (context) => {
-    const probe = await replayScript(ours.port, 2, [['LPUSH', 'probe', 'x']]);
+    const probe = await replayScript(servers().ours.port, 2, [['LPUSH', 'probe', 'x']]);
     if (probe[0]!.includes('unknown command')) {
       console.warn('string.test.ts: tsredis has no LPUSH yet — SKIPPING the WRONGTYPE comparison');
       context.skip();
     }
-    const expected = await replayScript(real.port, 2, WRONGTYPE_SCRIPT);
-    expect(await replayScript(ours.port, 2, WRONGTYPE_SCRIPT)).toEqual(expected);
+    await expectSameReplies(servers, WRONGTYPE_SCRIPT);
   });
 
   it('INCRBYFLOAT prints the same digits as the long double of Redis for 1000 random pairs', async () => {
-    const next = random(20240607);
+    const rng = new Rng(20240607);
+    const next = () => rng.next();
     const pairs = Array.from({ length: 1000 }, () => [floatText(next), floatText(next)] as [string, string]);
+    const { ours, real } = servers();
     const expected = await incrbyfloatReplies(real.port, pairs);
     expect(await incrbyfloatReplies(ours.port, pairs)).toEqual(expected);
   });
 
   it('counts keyspace hits and misses where Redis does', async () => {
+    const { ours, real } = servers();
     for (const server of [real, ours]) {
       await replayScript(server.port, 2, [['CONFIG', 'RESETSTAT']]);
       await replayScript(server.port, 2, KEYSPACE_SCRIPT);
@@ -265,136 +233,119 @@ describe.skipIf(!hasRealRedis())('string commands match real Redis byte for byte
   });
 });
 
-describe('string commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('string commands', ({ redis }) => {
   it('SET and GET binary values byte for byte', async () => {
     const value = Buffer.from([0, 1, 2, 0xfe, 0xff, 13, 10]);
-    expect(await redis.set('k', value)).toBe('OK');
-    expect(await redis.getBuffer('k')).toEqual(value);
-    expect(await redis.strlen('k')).toBe(7);
-    expect(await redis.get('nokey')).toBeNull();
+    expect(await redis().set('k', value)).toBe('OK');
+    expect(await redis().getBuffer('k')).toEqual(value);
+    expect(await redis().strlen('k')).toBe(7);
+    expect(await redis().get('nokey')).toBeNull();
   });
 
   it('SET NX/XX/GET decide on the key\'s existence and reply the old value', async () => {
-    expect(await redis.set('k', 'v1', 'XX')).toBeNull();
-    expect(await redis.set('k', 'v1', 'NX')).toBe('OK');
-    expect(await redis.set('k', 'v2', 'NX')).toBeNull();
-    expect(await redis.set('k', 'v3', 'GET')).toBe('v1');
-    expect(await redis.call('SET', 'k', 'v4', 'NX', 'XX').catch((e: Error) => e.message)).toBe('ERR syntax error');
-    expect(await redis.get('k')).toBe('v3');
+    expect(await redis().set('k', 'v1', 'XX')).toBeNull();
+    expect(await redis().set('k', 'v1', 'NX')).toBe('OK');
+    expect(await redis().set('k', 'v2', 'NX')).toBeNull();
+    expect(await redis().set('k', 'v3', 'GET')).toBe('v1');
+    expect(await redis().call('SET', 'k', 'v4', 'NX', 'XX').catch((e: Error) => e.message)).toBe('ERR syntax error');
+    expect(await redis().get('k')).toBe('v3');
   });
 
   it('SET with an expiry sets a TTL, KEEPTTL keeps it and a plain SET clears it', async () => {
-    await redis.set('k', 'v', 'EX', 100);
-    expect(await redis.ttl('k')).toBe(100);
-    await redis.set('k', 'v2', 'KEEPTTL');
-    expect(await redis.ttl('k')).toBe(100);
-    await redis.set('k', 'v3');
-    expect(await redis.ttl('k')).toBe(-1);
-    await redis.set('k', 'v', 'PXAT', 1);
-    expect(await redis.get('k')).toBeNull();
-    expect(await redis.call('SET', 'k', 'v', 'EX', '0').catch((e: Error) => e.message)).toBe(
+    await redis().set('k', 'v', 'EX', 100);
+    expect(await redis().ttl('k')).toBe(100);
+    await redis().set('k', 'v2', 'KEEPTTL');
+    expect(await redis().ttl('k')).toBe(100);
+    await redis().set('k', 'v3');
+    expect(await redis().ttl('k')).toBe(-1);
+    await redis().set('k', 'v', 'PXAT', 1);
+    expect(await redis().get('k')).toBeNull();
+    expect(await redis().call('SET', 'k', 'v', 'EX', '0').catch((e: Error) => e.message)).toBe(
       "ERR invalid expire time in 'set' command",
     );
   });
 
   it('GETEX changes or removes the TTL and GETDEL removes the key', async () => {
-    await redis.set('k', 'v');
-    expect(await redis.getex('k', 'EX', 50)).toBe('v');
-    expect(await redis.ttl('k')).toBe(50);
-    expect(await redis.getex('k', 'PERSIST')).toBe('v');
-    expect(await redis.ttl('k')).toBe(-1);
-    expect(await redis.getdel('k')).toBe('v');
-    expect(await redis.exists('k')).toBe(0);
+    await redis().set('k', 'v');
+    expect(await redis().getex('k', 'EX', 50)).toBe('v');
+    expect(await redis().ttl('k')).toBe(50);
+    expect(await redis().getex('k', 'PERSIST')).toBe('v');
+    expect(await redis().ttl('k')).toBe(-1);
+    expect(await redis().getdel('k')).toBe('v');
+    expect(await redis().exists('k')).toBe(0);
   });
 
   it('INCR family stays exact beyond 2^53 and refuses to overflow int64', async () => {
-    await redis.set('n', '9007199254740991');
-    expect(await redis.call('INCRBY', 'n', '2')).toBe(9007199254740993);
-    expect(await redis.get('n')).toBe('9007199254740993');
-    await redis.set('n', '9223372036854775806');
-    expect(await redis.get('n')).toBe('9223372036854775806');
-    expect(await redis.incr('n').then(() => redis.get('n'))).toBe('9223372036854775807');
-    expect(await redis.incr('n').catch((e: Error) => e.message)).toBe('ERR increment or decrement would overflow');
-    expect(await redis.decrby('x', '-9223372036854775808').catch((e: Error) => e.message)).toBe(
+    await redis().set('n', '9007199254740991');
+    expect(await redis().call('INCRBY', 'n', '2')).toBe(9007199254740993);
+    expect(await redis().get('n')).toBe('9007199254740993');
+    await redis().set('n', '9223372036854775806');
+    expect(await redis().get('n')).toBe('9223372036854775806');
+    expect(await redis().incr('n').then(() => redis().get('n'))).toBe('9223372036854775807');
+    expect(await redis().incr('n').catch((e: Error) => e.message)).toBe('ERR increment or decrement would overflow');
+    expect(await redis().decrby('x', '-9223372036854775808').catch((e: Error) => e.message)).toBe(
       'ERR decrement would overflow',
     );
-    await redis.set('n', '01');
-    expect(await redis.incr('n').catch((e: Error) => e.message)).toBe('ERR value is not an integer or out of range');
+    await redis().set('n', '01');
+    expect(await redis().incr('n').catch((e: Error) => e.message)).toBe('ERR value is not an integer or out of range');
   });
 
   it('INCRBYFLOAT adds in long double precision and keeps the TTL', async () => {
-    await redis.set('f', '10.5', 'EX', 100);
-    expect(await redis.incrbyfloat('f', '0.1')).toBe('10.6');
-    expect(await redis.ttl('f')).toBe(100);
+    await redis().set('f', '10.5', 'EX', 100);
+    expect(await redis().incrbyfloat('f', '0.1')).toBe('10.6');
+    expect(await redis().ttl('f')).toBe(100);
     // Rounding error of the 64-bit mantissa shows in the 17 printed decimals, as in Redis.
-    expect(await redis.incrbyfloat('f', '5.0e3')).toBe('5010.60000000000000009');
-    expect(await redis.incrbyfloat('f', 'inf').catch((e: Error) => e.message)).toBe(
+    expect(await redis().incrbyfloat('f', '5.0e3')).toBe('5010.60000000000000009');
+    expect(await redis().incrbyfloat('f', 'inf').catch((e: Error) => e.message)).toBe(
       'ERR increment would produce NaN or Infinity',
     );
-    expect(await redis.incrbyfloat('f', 'abc').catch((e: Error) => e.message)).toBe('ERR value is not a valid float');
+    expect(await redis().incrbyfloat('f', 'abc').catch((e: Error) => e.message)).toBe('ERR value is not a valid float');
   });
 
   it('MSET, MGET and MSETNX', async () => {
-    expect(await redis.mset('a', '1', 'b', '2')).toBe('OK');
-    expect(await redis.mget('a', 'nokey', 'b')).toEqual(['1', null, '2']);
-    expect(await redis.msetnx('b', 'x', 'c', 'y')).toBe(0);
-    expect(await redis.msetnx('c', 'x', 'd', 'y')).toBe(1);
-    expect(await redis.call('MSET', 'a', '1', 'b').catch((e: Error) => e.message)).toBe(
+    expect(await redis().mset('a', '1', 'b', '2')).toBe('OK');
+    expect(await redis().mget('a', 'nokey', 'b')).toEqual(['1', null, '2']);
+    expect(await redis().msetnx('b', 'x', 'c', 'y')).toBe(0);
+    expect(await redis().msetnx('c', 'x', 'd', 'y')).toBe(1);
+    expect(await redis().call('MSET', 'a', '1', 'b').catch((e: Error) => e.message)).toBe(
       "ERR wrong number of arguments for 'mset' command",
     );
   });
 
   it('APPEND, SETRANGE and GETRANGE edit and read byte ranges', async () => {
-    expect(await redis.append('s', 'Hello')).toBe(5);
-    expect(await redis.append('s', ' World')).toBe(11);
-    expect(await redis.setrange('s', 6, 'Redis')).toBe(11);
-    expect(await redis.getrange('s', 0, -1)).toBe('Hello Redis');
-    expect(await redis.getrange('s', -5, -1)).toBe('Redis');
-    expect(await redis.setrange('z', 3, 'x')).toBe(4);
-    expect(await redis.getBuffer('z')).toEqual(Buffer.from([0, 0, 0, 0x78]));
-    expect(await redis.setrange('s', -1, 'x').catch((e: Error) => e.message)).toBe('ERR offset is out of range');
-    expect(await redis.setrange('s', 536870912, 'x').catch((e: Error) => e.message)).toBe(
+    expect(await redis().append('s', 'Hello')).toBe(5);
+    expect(await redis().append('s', ' World')).toBe(11);
+    expect(await redis().setrange('s', 6, 'Redis')).toBe(11);
+    expect(await redis().getrange('s', 0, -1)).toBe('Hello Redis');
+    expect(await redis().getrange('s', -5, -1)).toBe('Redis');
+    expect(await redis().setrange('z', 3, 'x')).toBe(4);
+    expect(await redis().getBuffer('z')).toEqual(Buffer.from([0, 0, 0, 0x78]));
+    expect(await redis().setrange('s', -1, 'x').catch((e: Error) => e.message)).toBe('ERR offset is out of range');
+    expect(await redis().setrange('s', 536870912, 'x').catch((e: Error) => e.message)).toBe(
       'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
     );
   });
 
   it('LCS returns the subsequence, its length or the matching ranges', async () => {
-    await redis.mset('key1', 'ohmytext', 'key2', 'mynewtext');
-    expect(await redis.call('LCS', 'key1', 'key2')).toBe('mytext');
-    expect(await redis.call('LCS', 'key1', 'key2', 'LEN')).toBe(6);
-    expect(await redis.call('LCS', 'key1', 'key2', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN')).toEqual([
+    await redis().mset('key1', 'ohmytext', 'key2', 'mynewtext');
+    expect(await redis().call('LCS', 'key1', 'key2')).toBe('mytext');
+    expect(await redis().call('LCS', 'key1', 'key2', 'LEN')).toBe(6);
+    expect(await redis().call('LCS', 'key1', 'key2', 'IDX', 'MINMATCHLEN', '4', 'WITHMATCHLEN')).toEqual([
       'matches', [[[4, 7], [5, 8], 4]], 'len', 6,
     ]);
   });
 
   it('OBJECT ENCODING tells int, embstr and raw apart as Redis does', async () => {
-    const encoding = (key: string) => redis.object('ENCODING', key);
-    await redis.set('k', '12345');
+    const encoding = (key: string) => redis().object('ENCODING', key);
+    await redis().set('k', '12345');
     expect(await encoding('k')).toBe('int');
-    await redis.append('k', '6');
+    await redis().append('k', '6');
     expect(await encoding('k')).toBe('raw');
-    await redis.incr('k');
+    await redis().incr('k');
     expect(await encoding('k')).toBe('int');
-    await redis.incrbyfloat('k', '1');
+    await redis().incrbyfloat('k', '1');
     expect(await encoding('k')).toBe('embstr');
-    await redis.set('k', 'x'.repeat(45));
+    await redis().set('k', 'x'.repeat(45));
     expect(await encoding('k')).toBe('raw');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
-import { replayConversation } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis, itMatchesRealRedisConversations } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 type Step = readonly [number, ...string[]];
 
@@ -58,28 +58,8 @@ const CONVERSATIONS: Record<string, Step[]> = {
   ],
 };
 
-if (!hasRealRedis()) console.warn('transaction.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('transactions match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, steps] of Object.entries(CONVERSATIONS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayConversation(real.port, resp, steps);
-        expect(await replayConversation(ours.port, resp, steps)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('transaction.test.ts', 'transactions match real Redis byte for byte', (servers) => {
+  itMatchesRealRedisConversations(servers, CONVERSATIONS);
 });
 
 describe('transactions through ioredis', () => {

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, replyElements } from '../helpers/raw.js';
+import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
+
+/**
+ * The data-type families, by the ACL category Redis files their commands under. (@keyspace also
+ * holds DUMP, RESTORE and MIGRATE, which come with persistence and cluster.)
+ */
+const FAMILIES = ['string', 'bitmap', 'list', 'hash', 'set', 'sortedset', 'stream', 'hyperloglog', 'geo'];
+
+/** COMMAND LIST FILTERBY ACLCAT <category>, as a sorted list of names. */
+async function commandNames(port: number, category: string): Promise<string[]> {
+  const client = await RawClient.connect(port);
+  try {
+    const reply = await client.call('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', category);
+    return replyElements(reply)!.elements.map((element) => element.split('\r\n')[1]!).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+if (!hasRealRedis()) console.warn('command-list.test.ts: redis-server is not installed — SKIPPING the COMMAND LIST comparison');
+
+describe.skipIf(!hasRealRedis())('tsredis implements every command of each data-type family', () => {
+  let ours: RunningServer;
+  let real: RunningServer;
+
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ours?.stop(), real?.stop()]);
+  });
+
+  for (const category of FAMILIES) {
+    it(`@${category}: the same command names as Redis 7.0`, async () => {
+      const expected = await commandNames(real.port, category);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await commandNames(ours.port, category)).toEqual(expected);
+    });
+  }
+});
