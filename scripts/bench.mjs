@@ -127,14 +127,29 @@ async function main() {
       }
       process.stderr.write(`  done ${config.label ?? config.tests} -P ${config.pipeline} -d ${config.size}\n`);
     }
-    report(rows, Math.round((Date.now() - began) / 1000));
+    report(rows, Math.round((Date.now() - began) / 1000), bgsaveLatency());
     return 0;
   } finally {
     for (const server of servers) await server.stop();
   }
 }
 
-function report(rows, seconds) {
+/**
+ * Issue 5's latency probe: PINGs every millisecond while tsredis saves 1,000,000 keys with
+ * redis-benchmark loading it (scripts/bgsave-latency.mjs). Returns its summary lines.
+ */
+function bgsaveLatency() {
+  const keys = String(Math.max(10_000, Math.round(1_000_000 * SCALE)));
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'bgsave-latency.mjs'), '--keys', keys, '--benchmark'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const lines = result.stdout.split('\n').filter((line) => /BGSAVE of|probes/.test(line));
+  process.stderr.write(`  done BGSAVE latency probe (${keys} keys)\n`);
+  return lines;
+}
+
+function report(rows, seconds, latencyLines) {
   const header = ['test', 'P', 'size', 'tsredis ops/s', 'redis ops/s', 'ratio', 'tsredis p50/p99 ms', 'redis p50/p99 ms'];
   const table = rows.map((r) => [
     r.test, r.pipeline, r.size, fmt(r.tsredis.rps), fmt(r.redis?.rps), r.ratio === null ? '-' : r.ratio.toFixed(2),
@@ -146,10 +161,11 @@ function report(rows, seconds) {
   const ratios = rows.filter((r) => r.ratio !== null).map((r) => r.ratio);
   const geomean = ratios.length ? Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length) : null;
   if (geomean !== null) console.log(`\ngeometric mean ratio tsredis/redis: ${geomean.toFixed(2)} (${seconds} s, ${CLIENTS} clients)`);
+  console.log(`\nBGSAVE latency probe:\n${latencyLines.join('\n')}`);
 
   const outDir = join(root, 'bench');
   mkdirSync(outDir, { recursive: true });
-  const meta = { date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, node: process.version, seconds, geomeanRatio: geomean };
+  const meta = { date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, node: process.version, seconds, geomeanRatio: geomean, bgsaveLatency: latencyLines };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const md = [
     `| ${header.join(' | ')} |`,
@@ -158,6 +174,10 @@ function report(rows, seconds) {
     '',
     `redis-benchmark -c ${CLIENTS}, ${meta.date.slice(0, 10)}, Node ${process.version}` +
       (geomean === null ? '' : `; geometric mean ratio ${geomean.toFixed(2)}`),
+    '',
+    'PING latency while tsredis runs a BGSAVE of 1,000,000 keys with redis-benchmark loading it:',
+    '',
+    ...latencyLines.map((line) => `    ${line}`),
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md);

@@ -54,7 +54,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting' | 'geo';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -683,6 +683,75 @@ const SCRIPTING: Builder[] = [
   (r) => ['SCRIPT', 'FLUSH', ...r.pick([[], ['SYNC'], ['ASYNC']])],
 ];
 
+// Geo: positions in g1/g2 (clustered around Sicily so searches find several, plus the edges of
+// the valid ranges and invalid coordinates). Search results stored by distance go to g3 only:
+// a distance's 17th digit may differ from glibc's (types/trig.ts), so g3 is read only through
+// geo commands, whose replies never show a stored distance at full precision.
+const GEO_KEYS = ['g1', 'g2', 'g3'];
+const GEO_MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', '', 'bin\x00\xff'];
+const GEO_LONGITUDES = ['13.361389', '15.087269', '0', '-0', '180', '-180', '179.9999', '-73.985', 'abc', '181', 'inf', '1e400', ''];
+const GEO_LATITUDES = ['38.115556', '37.502669', '0', '85.05112878', '-85.05112878', '85.05112879', '40.748', '-33.86', 'nan', '100'];
+const GEO_UNITS = ['m', 'km', 'km', 'ft', 'mi', 'KM', 'yd'];
+const GEO_DISTANCES = ['0', '1', '50', '100', '200', '500', '5000', '20000', '1e7', '-1', 'x', 'inf', '12.5'];
+
+function geoKey(r: Rng): string {
+  return r.chance(0.05) ? r.pick(['zset1', 'set1', 'k1', 'nokey', 'z1']) : r.pick(GEO_KEYS);
+}
+
+function geoMember(r: Rng): string {
+  return r.chance(0.85) ? r.pick(['a', 'b', 'c', 'd']) : r.pick(GEO_MEMBERS);
+}
+
+function lonLat(r: Rng): string[] {
+  if (r.chance(0.75)) return [(12 + 4 * r.next()).toFixed(r.int(0, 7)), (36.5 + 2 * r.next()).toFixed(r.int(0, 7))];
+  return [r.pick(GEO_LONGITUDES), r.pick(GEO_LATITUDES)];
+}
+
+function geoSearchOptions(r: Rng, withReplies: boolean): string[] {
+  const out: string[] = [];
+  if (withReplies) for (const option of ['WITHDIST', 'WITHCOORD', 'WITHHASH']) if (r.chance(0.3)) out.push(option);
+  out.push(...r.pick([[], [], ['ASC'], ['DESC'], ['asc']]));
+  if (r.chance(0.4)) out.push('COUNT', r.pick(['1', '2', '3', '10', '0', '-1', 'x']), ...(r.chance(0.3) ? ['ANY'] : []));
+  else if (r.chance(0.03)) out.push(r.pick(['ANY', 'COUNT', 'BOGUS', 'STOREDIST']));
+  return out;
+}
+
+function geoFrom(r: Rng): string[] {
+  return r.chance(0.5) ? ['FROMMEMBER', geoMember(r)] : ['FROMLONLAT', ...lonLat(r)];
+}
+
+function geoBy(r: Rng): string[] {
+  return r.chance(0.5)
+    ? ['BYRADIUS', r.pick(GEO_DISTANCES), r.pick(GEO_UNITS)]
+    : ['BYBOX', r.pick(GEO_DISTANCES), r.pick(GEO_DISTANCES), r.pick(GEO_UNITS)];
+}
+
+const GEO: Builder[] = [
+  (r) => [
+    'GEOADD',
+    r.pick(['g1', 'g2', 'g1', 'g2', 'g3', 'zset1', 'k1']),
+    ...r.pick([[], [], ['NX'], ['XX'], ['CH'], ['XX', 'CH'], ['NX', 'XX'], ['GT']]),
+    ...Array.from({ length: r.int(1, 3) }, () => [...lonLat(r), geoMember(r)]).flat(),
+  ],
+  (r) => [r.pick(['GEOPOS', 'GEOHASH']), geoKey(r), geoMember(r), ...(r.chance(0.5) ? [geoMember(r)] : [])],
+  (r) => ['GEODIST', geoKey(r), geoMember(r), geoMember(r), ...(r.chance(0.6) ? [r.pick(GEO_UNITS)] : [])],
+  (r) => [r.pick(['GEORADIUS', 'GEORADIUS_RO']), geoKey(r), ...lonLat(r), r.pick(GEO_DISTANCES), r.pick(GEO_UNITS), ...geoSearchOptions(r, true)],
+  (r) => [r.pick(['GEORADIUSBYMEMBER', 'GEORADIUSBYMEMBER_RO']), geoKey(r), geoMember(r), r.pick(GEO_DISTANCES), r.pick(GEO_UNITS), ...geoSearchOptions(r, true)],
+  (r) => ['GEOSEARCH', geoKey(r), ...geoFrom(r), ...geoBy(r), ...geoSearchOptions(r, true)],
+  (r) => ['GEOSEARCHSTORE', 'g3', geoKey(r), ...geoFrom(r), ...geoBy(r), ...geoSearchOptions(r, r.chance(0.05)), ...(r.chance(0.5) ? ['STOREDIST'] : [])],
+  (r) => [
+    r.pick(['GEORADIUS', 'GEORADIUS_RO']),
+    geoKey(r),
+    ...lonLat(r),
+    r.pick(GEO_DISTANCES),
+    r.pick(GEO_UNITS),
+    r.pick(['STORE', 'STOREDIST']),
+    'g3',
+    ...geoSearchOptions(r, r.chance(0.05)),
+  ],
+  (r) => ['GEORADIUSBYMEMBER', geoKey(r), geoMember(r), r.pick(GEO_DISTANCES), r.pick(GEO_UNITS), r.pick(['STORE', 'STOREDIST']), 'g3'],
+];
+
 const BUILDERS: Record<Family, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
@@ -697,10 +766,11 @@ const BUILDERS: Record<Family, Builder[]> = {
   zset: ZSET,
   pubsub: PUBSUB,
   scripting: SCRIPTING,
+  geo: GEO,
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12, geo: 15 };
 
 export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
 

@@ -198,7 +198,6 @@ function zaddGeneric(client: Client, argv: string[], flags: number): void {
         if (Number.isNaN(score)) {
           finishAdd(client, key, entry, zset, added + updated);
           client.error(NAN_SCORE);
-          notifyAdded(client, key, added + updated, incr);
           return;
         }
       }

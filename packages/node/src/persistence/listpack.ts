@@ -61,8 +61,9 @@ export class ListpackBuilder {
   }
 
   /** lpAppendInteger: the smallest integer encoding that holds the value. */
-  integer(value: Int64): this {
+  integer(integer: Int64): this {
     const out = this.out;
+    const value = typeof integer === 'bigint' ? narrow(integer) : integer;
     let size: number;
     if (typeof value === 'number' && value >= 0 && value <= 127) {
       out.byte(value);

@@ -25,17 +25,36 @@ ESCAPES[34] = '\\"';
 ESCAPES[47] = '\\/';
 ESCAPES[92] = '\\\\';
 
+/**
+ * `d.toExponential(precision - 1)` rounded as C's printf rounds: JS breaks exact ties upwards,
+ * glibc to even (1.5 -> "2", 2.5 -> "2" with one digit).
+ */
+function exponentialHalfEven(d: number, precision: number): string {
+  const rounded = d.toExponential(precision - 1);
+  const longer = d.toExponential(Math.min(100, precision + 30));
+  const e = longer.indexOf('e');
+  const digits = longer.slice(0, e).replace('-', '').replace('.', '');
+  const tie = digits[precision] === '5' && /^0*$/.test(digits.slice(precision + 1));
+  if (!tie || Number(digits[precision - 1]) % 2 === 1) return rounded;
+  const kept = digits.slice(0, precision);
+  return `${d < 0 ? '-' : ''}${kept[0]}${precision > 1 ? `.${kept.slice(1)}` : ''}${longer.slice(e)}`;
+}
+
 /** C's %.<precision>g. */
 export function formatG(d: number, precision: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const scientific = d.toExponential(precision - 1);
+  const scientific = exponentialHalfEven(d, precision);
   const e = scientific.indexOf('e');
   const exponent = Number(scientific.slice(e + 1));
+  const mantissa = scientific.slice(0, e);
   if (exponent < -4 || exponent >= precision) {
     const abs = Math.abs(exponent);
-    return `${trimFraction(scientific.slice(0, e))}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+    return `${trimFraction(mantissa)}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
   }
-  return trimFraction(d.toFixed(Math.max(0, precision - 1 - exponent)));
+  const sign = d < 0 ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const fixed = exponent >= 0 ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}` : `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  return sign + trimFraction(fixed);
 }
 
 class Encoder {

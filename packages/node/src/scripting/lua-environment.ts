@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatDouble17g } from '../protocol/format.js';
 import { installBit } from './lua-bit.js';
 import { installCjson } from './lua-cjson.js';
+import { installCmsgpack } from './lua-cmsgpack.js';
 import { cString, pushErrorTable } from './lua-reply.js';
 import { LuaRandom } from './lua-random.js';
 import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_REGISTRYINDEX, LuaType, LuaVm } from './lua-vm.js';
@@ -32,7 +33,7 @@ const COUNT_HOOK_INSTRUCTIONS = 100_000;
 /** Globals the sandbox removes: no file or process access, no module loading. */
 const REMOVED_GLOBALS = ['io', 'os', 'package', 'require', 'module', 'print', 'dofile', 'loadfile'];
 /** Library tables made read-only (Redis protects every table reachable from the globals). */
-const PROTECTED_LIBRARIES = ['string', 'math', 'table', 'coroutine', 'cjson', 'bit', 'redis'];
+const PROTECTED_LIBRARIES = ['string', 'math', 'table', 'coroutine', 'cjson', 'bit', 'cmsgpack', 'redis'];
 
 /** Lua-side definitions: the error handler that tags errors with the script position. */
 const ERROR_HANDLER = `local dbg = debug
@@ -49,7 +50,7 @@ end`;
 
 /**
  * One sandboxed Lua interpreter as Redis 7.0 sets it up (script_lua.c, eval.c, function_lua.c):
- * the base/table/string/math libraries plus cjson and bit, the `redis` API, Redis's
+ * the base/table/string/math libraries plus cjson, cmsgpack and bit, the `redis` API, Redis's
  * math.random, an error handler adding "script: …, on @user_script:N." information, and
  * read-only globals: scripts see an empty proxy whose reads fall through to the real globals
  * (a missing name is an error) and whose writes fail with "Attempt to modify a readonly table".
@@ -78,6 +79,7 @@ export class LuaEnvironment {
     }
     installCjson(vm);
     installBit(vm);
+    installCmsgpack(vm);
     vm.pushFunction(L, (state) => this.protectedCall(state));
     m._lua_setfield(L, LUA_GLOBALSINDEX, vm.name('pcall'));
     this.installRedisApi(extendRedis);

@@ -267,7 +267,8 @@ function writeTable(vm: LuaVm, L: number, out: ReplyWriter, scriptResp: 2 | 3): 
   }
   vm.pop(L, 1);
   if (fieldType(vm, L, 'ok') === LuaType.String) {
-    out.simple(errorLine(vm.toCString(L, -1)!));
+    // sdsmapchars: every CR and LF becomes a space (nothing is trimmed, unlike errors).
+    out.simple(vm.toCString(L, -1)!.replace(/[\r\n]/g, ' '));
     vm.pop(L, 2);
     return;
   }

@@ -7,11 +7,13 @@
  * not reach, and scans each cell as one score range.
  *
  * Every floating-point step is done in the order Redis does it, so scores, decoded coordinates
- * and distances come out with the same bits (up to the last-ulp differences between V8's and
- * glibc's sin/cos/asin, which only affect distances). Cell indexes are kept as two plain
+ * and distances come out with the same bits — distances through correctly rounded sin/cos/asin
+ * (types/trig.ts), which glibc's agree with for all but about 0.15% of arguments. Cell indexes are kept as two plain
  * integers: an index may reach 2^step (a coordinate exactly at the top of its range), and the
  * neighbour moves wrap modulo 2^step exactly as Redis's bit tricks do.
  */
+
+import { asin, cos, sin } from './trig.js';
 
 export const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
@@ -209,14 +211,14 @@ export function latDistance(lat1: number, lat2: number): number {
 export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const lon1r = lon1 * D_R;
   const lon2r = lon2 * D_R;
-  const v = Math.sin((lon2r - lon1r) / 2);
+  const v = sin((lon2r - lon1r) / 2);
   // Same longitude: only the latitudes matter, and asin(sin(x)) is x.
   if (v === 0) return latDistance(lat1, lat2);
   const lat1r = lat1 * D_R;
   const lat2r = lat2 * D_R;
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+  const u = sin((lat2r - lat1r) / 2);
+  const a = u * u + cos(lat1r) * cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(a));
 }
 
 /** A search shape (GeoShape): around (lon, lat), sizes in `unit`s of `conversion` meters. */
@@ -247,8 +249,8 @@ function boundingBox(shape: GeoShape): [number, number, number, number] {
   const height = shape.conversion * (shape.kind === 'radius' ? shape.radius : shape.height / 2);
   const width = shape.conversion * (shape.kind === 'radius' ? shape.radius : shape.width / 2);
   const latDelta = height / EARTH_RADIUS_IN_METERS / D_R;
-  const lonDeltaTop = width / EARTH_RADIUS_IN_METERS / Math.cos((shape.lat + latDelta) * D_R) / D_R;
-  const lonDeltaBottom = width / EARTH_RADIUS_IN_METERS / Math.cos((shape.lat - latDelta) * D_R) / D_R;
+  const lonDeltaTop = width / EARTH_RADIUS_IN_METERS / cos((shape.lat + latDelta) * D_R) / D_R;
+  const lonDeltaBottom = width / EARTH_RADIUS_IN_METERS / cos((shape.lat - latDelta) * D_R) / D_R;
   const lonDelta = shape.lat < 0 ? lonDeltaBottom : lonDeltaTop;
   return [shape.lon - lonDelta, shape.lat - latDelta, shape.lon + lonDelta, shape.lat + latDelta];
 }

@@ -3,8 +3,11 @@ import Redis from 'ioredis';
 import { RawClient } from '../../../../test/helpers/raw.js';
 import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
-/** A command, or a pause (ms) that lets a TTL pass. */
-type Step = string[] | number;
+/**
+ * A command, a pause (ms) that lets a TTL pass, or a command sent on blocking connection
+ * `blocker` (0, 1, …) that must block there; its reply is read at the end of the scenario.
+ */
+type Step = string[] | number | { blocker: number; command: string[] };
 
 /**
  * Scenarios run with notify-keyspace-events set to `flags`; every published event is captured
@@ -76,6 +79,101 @@ const SCENARIOS: Record<string, { flags: string; steps: Step[] }> = {
       ['XGROUP', 'DESTROY', 'st', 'g'], ['XGROUP', 'DESTROY', 'st', 'g'],
     ],
   },
+  'lists': {
+    flags: 'KEA',
+    steps: [
+      ['RPUSH', 'l', 'a', 'b', 'c', 'd', 'e'], ['LPUSH', 'l', 'z'], ['LPUSHX', 'nol', 'x'], ['RPUSHX', 'nol', 'x'],
+      ['LPUSHX', 'l', 'y'], ['RPUSHX', 'l', 'w'], ['LINSERT', 'l', 'BEFORE', 'a', 'q'], ['LINSERT', 'l', 'AFTER', 'nope', 'q'],
+      ['LINSERT', 'nol', 'BEFORE', 'a', 'q'], ['LSET', 'l', '0', 'first'], ['LSET', 'l', '99', 'x'], ['LSET', 'nol', '0', 'x'],
+      ['LTRIM', 'l', '0', '-1'], ['LTRIM', 'l', '1', '-2'], ['LTRIM', 'nol', '0', '1'], ['LREM', 'l', '0', 'nope'],
+      ['LREM', 'l', '1', 'a'], ['LPOP', 'l'], ['RPOP', 'l'], ['LPOP', 'l', '0'], ['LPOP', 'l', '2'], ['RPOP', 'l', '1'],
+      ['LPOP', 'nol'], ['RPOP', 'nol', '2'], ['LMPOP', '2', 'nol', 'l', 'LEFT', 'COUNT', '1'], ['LMPOP', '1', 'nol', 'RIGHT'],
+      ['RPUSH', 'm', '1', '2'], ['LMOVE', 'm', 'd', 'LEFT', 'RIGHT'], ['RPOPLPUSH', 'm', 'd'], ['RPOPLPUSH', 'm', 'd'],
+      ['LMOVE', 'd', 'd', 'LEFT', 'LEFT'], ['RPUSH', 'one', 'x'], ['LMOVE', 'one', 'one', 'RIGHT', 'LEFT'],
+      ['SET', 'str', 'v'], ['LMOVE', 'one', 'str', 'LEFT', 'LEFT'], ['LTRIM', 'd', '5', '10'], ['RPUSH', 'r', 'x', 'y', 'x'],
+      ['LREM', 'r', '0', 'x'], ['LREM', 'r', '-1', 'y'], ['RPUSH', 't', 'a'], ['LPOP', 't', '5'], ['RPUSH', 'u', 'a', 'b'],
+      ['LMPOP', '1', 'u', 'RIGHT', 'COUNT', '9'], ['LRANGE', 'l', '0', '-1'], ['LLEN', 'nol'], ['LINDEX', 'one', '0'],
+    ],
+  },
+  'blocking list commands that find data': {
+    flags: 'KEA',
+    steps: [
+      ['RPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f'], ['BLPOP', 'nol', 'l', '0'], ['BRPOP', 'l', '0'],
+      ['BLMPOP', '0', '2', 'nol', 'l', 'LEFT', 'COUNT', '2'], ['BLMOVE', 'l', 'd', 'LEFT', 'RIGHT', '0'],
+      ['BRPOPLPUSH', 'l', 'd', '0'], ['BRPOPLPUSH', 'd', 'd', '0'], ['BLMPOP', '0', '1', 'd', 'RIGHT', 'COUNT', '5'],
+    ],
+  },
+  'blocked list clients served by writes': {
+    flags: 'KEA',
+    steps: [
+      { blocker: 0, command: ['BLPOP', 'q1', '0'] }, { blocker: 1, command: ['BRPOP', 'q1', '0'] },
+      ['RPUSH', 'q1', 'a', 'b', 'c'],
+      { blocker: 2, command: ['BLMPOP', '0', '1', 'q2', 'RIGHT', 'COUNT', '5'] }, ['RPUSH', 'q2', 'a', 'b'],
+      { blocker: 3, command: ['BLMOVE', 'q3', 'dst', 'RIGHT', 'LEFT', '0'] }, ['LPUSH', 'q3', 'x'],
+      { blocker: 4, command: ['BRPOPLPUSH', 'q4', 'q4', '0'] }, ['RPUSH', 'q4', 'x', 'y'],
+      // A served move pushes into a key another client waits on.
+      { blocker: 5, command: ['BLMOVE', 'c1', 'c2', 'LEFT', 'RIGHT', '0'] }, { blocker: 6, command: ['BLPOP', 'c2', '0'] },
+      ['RPUSH', 'c1', 'v'],
+      // The destination turned into a string: the waiter gets WRONGTYPE, the source stays.
+      { blocker: 7, command: ['BLMOVE', 'w', 'wd', 'LEFT', 'LEFT', '0'] }, ['SET', 'wd', 's'], ['RPUSH', 'w', 'x'],
+      { blocker: 8, command: ['BLPOP', 'mq', '0'] }, ['MULTI'], ['RPUSH', 'mq', 'a'], ['RPUSH', 'mq', 'b'], ['EXEC'],
+      { blocker: 9, command: ['BLPOP', 'sq', '0'] }, ['RPUSH', 'src', '2', '1'], ['SORT', 'src', 'STORE', 'sq'],
+    ],
+  },
+  'sorted sets': {
+    flags: 'KEA',
+    steps: [
+      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'], ['ZADD', 'z', '1', 'a'], ['ZADD', 'z', 'NX', '5', 'a'],
+      ['ZADD', 'z', 'XX', '5', 'nope'], ['ZADD', 'noz', 'XX', '1', 'a'], ['ZADD', 'z', 'CH', '9', 'a'], ['ZADD', 'z', 'GT', '1', 'a'],
+      ['ZADD', 'z', 'INCR', '1', 'a'], ['ZADD', 'z', 'INCR', '0', 'a'], ['ZINCRBY', 'z', '0', 'a'], ['ZINCRBY', 'z', '1', 'newm'],
+      ['ZADD', 'z', 'NX', 'INCR', '1', 'a'], ['ZADD', 'z', 'inf', 'x'], ['ZINCRBY', 'z', '-inf', 'x'], ['ZREM', 'z', 'nope'],
+      ['ZREM', 'z', 'a', 'b'], ['ZREM', 'noz', 'a'], ['ZADD', 'r', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e', '6', 'f', '7', 'g'],
+      ['ZREMRANGEBYRANK', 'r', '10', '20'], ['ZREMRANGEBYRANK', 'r', '0', '0'], ['ZREMRANGEBYSCORE', 'r', '2', '3'],
+      ['ZREMRANGEBYSCORE', 'r', '100', '200'], ['ZREMRANGEBYRANK', 'nor', '0', '1'], ['ZADD', 'lx', '0', 'a', '0', 'b', '0', 'c'],
+      ['ZREMRANGEBYLEX', 'lx', '[a', '[b'], ['ZREMRANGEBYLEX', 'lx', '(x', '+'], ['ZREMRANGEBYLEX', 'lx', '-', '+'],
+      ['ZPOPMIN', 'r'], ['ZPOPMAX', 'r', '2'], ['ZPOPMIN', 'r', '0'], ['ZPOPMIN', 'noz'], ['ZPOPMAX', 'noz', '3'],
+      ['ZMPOP', '2', 'noz', 'r', 'MIN', 'COUNT', '10'], ['ZMPOP', '1', 'noz', 'MAX'],
+      ['ZADD', 's1', '1', 'a', '2', 'b'], ['ZADD', 's2', '2', 'b', '3', 'c'], ['ZUNIONSTORE', 'u', '2', 's1', 's2'],
+      ['ZINTERSTORE', 'i', '2', 's1', 's2'], ['ZDIFFSTORE', 'd', '2', 's1', 's2'], ['ZDIFFSTORE', 'd', '2', 's1', 's1'],
+      ['ZDIFFSTORE', 'd', '2', 's1', 's1'], ['ZUNIONSTORE', 'u', '1', 'nokey'], ['ZINTERSTORE', 's1', '2', 's1', 'nokey'],
+      ['ZRANGESTORE', 'rs', 's2', '0', '-1'], ['ZRANGESTORE', 'rs', 's2', '5', '10'], ['ZRANGESTORE', 'rs', 'nokey', '0', '-1'],
+      ['ZRANGESTORE', 'rs2', 's2', '(2', '+inf', 'BYSCORE'], ['ZCARD', 'noz'], ['ZRANGE', 'z', '0', '-1'], ['ZREM', 'z', 'c', 'newm', 'x'],
+    ],
+  },
+  'blocking sorted set pops': {
+    flags: 'KEA',
+    steps: [
+      ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['BZPOPMIN', 'noz', 'z', '0'], ['BZPOPMAX', 'z', '0'],
+      ['BZMPOP', '0', '2', 'noz', 'z', 'MIN', 'COUNT', '5'],
+      { blocker: 0, command: ['BZPOPMIN', 'bz', '0'] }, { blocker: 1, command: ['BZPOPMAX', 'bz', '0'] },
+      ['ZADD', 'bz', '1', 'a', '2', 'b', '3', 'c'],
+      { blocker: 2, command: ['BZMPOP', '0', '1', 'bz2', 'MAX', 'COUNT', '5'] }, ['ZADD', 'bz2', '1', 'a'],
+      { blocker: 3, command: ['BZPOPMIN', 'bz3', '0'] }, ['ZUNIONSTORE', 'bz3', '1', 'bz'],
+      { blocker: 4, command: ['BZPOPMAX', 'bz4', '0'] }, ['ZRANGESTORE', 'bz4', 'bz', '0', '-1'],
+    ],
+  },
+  'SORT STORE': {
+    flags: 'KEA',
+    steps: [
+      ['RPUSH', 'l', '3', '1', '2'], ['SORT', 'l', 'STORE', 'out'], ['SORT', 'l', 'DESC', 'STORE', 'out'],
+      ['SORT', 'nol', 'STORE', 'out'], ['SORT', 'nol', 'STORE', 'out'], ['SORT', 'l', 'LIMIT', '5', '5', 'STORE', 'out2'],
+      ['SORT', 'l', 'STORE', 'l'], ['SADD', 's', 'b', 'a'], ['SORT', 's', 'ALPHA', 'STORE', 'fromset'],
+      ['ZADD', 'z', '2', 'x', '1', 'y'], ['SORT', 'z', 'BY', 'nosort', 'STORE', 'fromz'], ['SET', 'w_1', '9'],
+      ['SORT', 'l', 'BY', 'w_*', 'GET', '#', 'GET', 'h_*', 'STORE', 'out'], ['SORT', 'l'], ['SORT_RO', 'l'],
+    ],
+  },
+  'lists, sorted sets and SORT: new keys and misses (n and m)': {
+    flags: 'KEAnm',
+    steps: [
+      ['LRANGE', 'nol', '0', '-1'], ['LINDEX', 'nol', '0'], ['LLEN', 'nol'], ['LPOS', 'nol', 'a'], ['LPOP', 'nol'],
+      ['LPUSH', 'l', 'b', 'a'], ['RPUSH', 'l', 'c'], ['LMOVE', 'l', 'l2', 'LEFT', 'LEFT'], ['RPOPLPUSH', 'nol', 'x'],
+      ['ZSCORE', 'noz', 'a'], ['ZRANGE', 'noz', '0', '-1'], ['ZCARD', 'noz'], ['ZRANK', 'noz', 'a'], ['ZRANDMEMBER', 'noz'],
+      ['ZADD', 'z', '1', 'a'], ['ZINCRBY', 'z2', '1', 'a'], ['ZRANGESTORE', 'd', 'noz', '0', '-1'],
+      ['ZRANGESTORE', 'd', 'z', '0', '-1'], ['ZUNIONSTORE', 'd2', '2', 'noz', 'z'], ['ZINTER', '2', 'noz', 'z'],
+      ['ZPOPMIN', 'noz'], ['ZMPOP', '1', 'noz', 'MIN'], ['SORT', 'nol'], ['SORT', 'l', 'BY', 'w_*', 'GET', 'h_*'],
+      ['SORT', 'l', 'ALPHA', 'STORE', 'sorted'], ['BLPOP', 'l', '0'], ['BZPOPMIN', 'z', '0'],
+    ],
+  },
   'new keys and misses (n and m)': {
     flags: 'KEAnm',
     steps: [
@@ -101,15 +199,16 @@ const SCENARIOS: Record<string, { flags: string; steps: Step[] }> = {
 async function capture(port: number, flags: string, steps: readonly Step[]): Promise<string[]> {
   const actor = await RawClient.connect(port);
   const listener = await RawClient.connect(port);
+  const blockers = new Map<number, RawClient>();
   try {
     await actor.call('FLUSHALL');
     await actor.call('CONFIG', 'SET', 'notify-keyspace-events', flags);
     await listener.call('PSUBSCRIBE', '__key*__:*');
     await listener.call('SUBSCRIBE', 'end-of-scenario');
-    const replies: string[] = [];
     for (const step of steps) {
-      if (typeof step === 'number') await new Promise((resolve) => setTimeout(resolve, step));
-      else replies.push(await actor.call(...step));
+      if (typeof step === 'number') await sleep(step);
+      else if (Array.isArray(step)) await actor.call(...step);
+      else await block(actor, blockers, port, step.blocker, step.command);
     }
     await actor.call('PUBLISH', 'end-of-scenario', 'done');
     const events: string[] = [];
@@ -118,12 +217,32 @@ async function capture(port: number, flags: string, steps: readonly Step[]): Pro
       if (message.includes('end-of-scenario')) break;
       events.push(message.replace(/\r\n/g, ' '));
     }
+    // Every blocked command must have been served: its reply is part of the comparison.
+    for (const [index, blocker] of blockers) events.push(`blocker ${index} → ${(await blocker.reply(3000)).replace(/\r\n/g, ' ')}`);
     return events;
   } finally {
     await actor.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     actor.destroy();
     listener.destroy();
+    for (const blocker of blockers.values()) blocker.destroy();
   }
+}
+
+/** Sends `command` on blocking connection `index` and waits (bounded) until the server counts it blocked. */
+async function block(actor: RawClient, blockers: Map<number, RawClient>, port: number, index: number, command: string[]): Promise<void> {
+  let blocker = blockers.get(index);
+  if (blocker === undefined) blockers.set(index, (blocker = await RawClient.connect(port)));
+  const before = await blockedClients(actor);
+  blocker.command(...command);
+  for (let i = 0; i < 400 && (await blockedClients(actor)) === before; i++) await sleep(5);
+}
+
+async function blockedClients(client: RawClient): Promise<number> {
+  return Number(/blocked_clients:(\d+)/.exec(await client.call('INFO', 'clients'))![1]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 if (!hasRealRedis()) console.warn('notify.test.ts: redis-server is not installed — SKIPPING the comparisons with real Redis');

@@ -28,6 +28,7 @@ export const SCRIPT_CORPUS: readonly CorpusScript[] = [
   { name: 'booleans in arrays', script: 'return {true, false, true}' },
   { name: 'status table', script: "return {ok='FINE'}" },
   { name: 'status with newline', script: "return {ok='a\\r\\nb'}" },
+  { name: 'status and error with trailing newline', script: "return {{ok='x\\n'}, {err='E y\\r\\n'}}" },
   { name: 'error table', script: "return {err='MYERR something bad'}" },
   { name: 'error table without code', script: "return {err='oops'}" },
   { name: 'status_reply', script: "return redis.status_reply('PONG')" },
@@ -121,6 +122,8 @@ export const SCRIPT_CORPUS: readonly CorpusScript[] = [
   { name: 'cjson.decode error', script: "return cjson.decode('{bad')" },
   { name: 'cjson sparse array error', script: 'local t = {} t[20] = 1 return cjson.encode(t)' },
   { name: 'bit operations', script: 'return {bit.band(0xff, 0x0f), bit.bor(1, 2, 4), bit.bxor(5, 3), bit.lshift(1, 31), bit.rshift(-1, 28), bit.arshift(-16, 2), bit.bnot(0), bit.tohex(255), bit.tohex(-1, -4), bit.tobit(2^32 + 5)}' },
-  // numkeys errors are replies of EVAL itself
+  { name: 'cmsgpack round trip', script: "local s = cmsgpack.pack({1, 2, {a='x'}}, 300, -5, -200, 70000, 1.5, 0.1, 'str', true, nil, 2^40, -2^40, string.rep('x', 40)) local t = {cmsgpack.unpack(s)} return {s, #t, t[3][3].a, tostring(t[9]), t[8]}" },
+  { name: 'cmsgpack unpack_one and errors', script: "local s = cmsgpack.pack(1, 'two') return {cmsgpack.unpack_one(s), cmsgpack.unpack_one(s, 1), pcall(cmsgpack.unpack, string.char(0xcd, 1))}" },
+  { name: 'cmsgpack bad format', script: 'return cmsgpack.unpack(string.char(0xc1))' },
   { name: 'pcall builtin with error object', script: "return {pcall(error, 'e')}" },
 ];

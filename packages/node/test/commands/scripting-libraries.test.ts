@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import Redlock from 'redlock';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { Queue, Worker } from 'bullmq';
 import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /** npm packages built on Lua scripts, unmodified, against tsredis. */
@@ -64,4 +65,51 @@ describe('Lua-based npm packages against tsredis', () => {
     // Three requests per 500 ms: t=0,1,2 pass, 3 and 4 wait for t=0 to leave the window, …
     expect(allowed).toEqual([1, 1, 1, 0, 0, 1, 1, 1, 0, 0]);
   });
+
+  it('BullMQ: 10,000 jobs (delayed, prioritised, failing and retried) at concurrency 10 end exactly as expected', async () => {
+    const connection = { host: '127.0.0.1', port: server.port };
+    const queue = new Queue('orders', { connection });
+    const total = 10_000;
+    // Every 10th job is delayed, every 7th prioritised; i % 50 fails for good, i % 25 succeeds on its retry.
+    await queue.addBulk(
+      Array.from({ length: total }, (_, i) => ({
+        name: 'order',
+        data: { i },
+        opts: { jobId: `job-${i}`, delay: i % 10 === 0 ? 100 : 0, priority: i % 7 === 0 ? 3 : undefined, attempts: 2, backoff: { type: 'fixed', delay: 20 } },
+      })),
+    );
+    const completed = new Map<number, unknown>();
+    const failed = new Set<number>();
+    const attempts = new Map<number, number>();
+    const worker = new Worker(
+      'orders',
+      async (job) => {
+        const i = job.data.i as number;
+        attempts.set(i, (attempts.get(i) ?? 0) + 1);
+        if (i % 50 === 0) throw new Error('planned failure');
+        if (i % 25 === 0 && job.attemptsMade === 0) throw new Error('fails once');
+        return i * 2;
+      },
+      { connection, concurrency: 10 },
+    );
+    worker.on('completed', (job, result) => completed.set(job.data.i as number, result));
+    worker.on('failed', (job) => {
+      if (job !== undefined && job.attemptsMade >= 2) failed.add(job.data.i as number);
+    });
+    const deadline = Date.now() + 120_000;
+    while (completed.size + failed.size < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await worker.close();
+    const counts = await queue.getJobCounts('completed', 'failed', 'waiting', 'delayed', 'active', 'prioritized');
+    await queue.close();
+    expect(counts).toEqual({ completed: 9_800, failed: 200, waiting: 0, delayed: 0, active: 0, prioritized: 0 });
+    for (let i = 0; i < total; i++) {
+      if (i % 50 === 0) {
+        expect(failed.has(i)).toBe(true);
+        expect(attempts.get(i)).toBe(2);
+      } else {
+        expect(completed.get(i)).toBe(i * 2);
+        expect(attempts.get(i)).toBe(i % 25 === 0 ? 2 : 1);
+      }
+    }
+  }, 150_000);
 });

@@ -18,7 +18,7 @@ const scratch: string[] = [];
 async function start(args: string[] = []): Promise<{ server: RunningServer; redis: Redis }> {
   const server = await startTsredis(args);
   servers.push(server);
-  const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+  const redis = new Redis({ port: server.port, host: '127.0.0.1', retryStrategy: () => null });
   clients.push(redis);
   return { server, redis };
 }
