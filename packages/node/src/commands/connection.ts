@@ -1,6 +1,8 @@
 import { Err, errorArg, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInt64Number } from '../types/int64.js';
-import { checkCredentials, DEFAULT_USER, defaultUserIsNopass, REDACTED } from '../server/auth.js';
+import { DEFAULT_USER } from '../acl/registry.js';
+import type { User } from '../acl/user.js';
+import { REDACTED } from '../server/auth.js';
 import { ClientFlag, ReplyMode, type Client } from '../server/client.js';
 import { clientInfoLine, clientType, clientTypeByName, type ClientType } from '../server/client-list.js';
 import { REDIS_VERSION } from '../server/config-file.js';
@@ -74,19 +76,13 @@ function auth(client: Client, argv: string[]): void {
   const username = argv.length === 3 ? argv[1]! : DEFAULT_USER;
   const password = argv[argv.length - 1]!;
   argv[1] = REDACTED;
-  if (argv.length === 2 && defaultUserIsNopass(client.server)) {
+  if (argv.length === 2 && client.server.acl.defaultUser.nopass) {
     client.error(AUTH_WITHOUT_PASSWORD);
     return;
   }
   argv[argv.length - 1] = REDACTED;
-  if (authenticate(client, username, password)) client.ok();
+  if (client.server.acl.authenticate(client, username, password)) client.ok();
   else client.error(WRONGPASS);
-}
-
-function authenticate(client: Client, username: string, password: string): boolean {
-  if (!checkCredentials(client.server, username, password)) return false;
-  client.setAuthenticated(username);
-  return true;
 }
 
 /** HELLO [protover [AUTH username password] [SETNAME name]]: options apply in order. */
@@ -112,7 +108,7 @@ function hello(client: Client, argv: string[]): void {
       const password = argv[j + 2]!;
       argv[j + 1] = REDACTED;
       argv[j + 2] = REDACTED;
-      if (!authenticate(client, username, password)) {
+      if (!client.server.acl.authenticate(client, username, password)) {
         client.error(WRONGPASS);
         return;
       }
@@ -148,7 +144,7 @@ function helloReply(client: Client): void {
   client.bulk('mode');
   client.bulk(cluster ? 'cluster' : 'standalone');
   client.bulk('role');
-  client.bulk('master');
+  client.bulk(client.server.replication.isReplica ? 'replica' : 'master');
   client.bulk('modules');
   client.emptyArray();
 }
@@ -323,7 +319,7 @@ interface KillFilter {
   laddr: string | null;
   type: ClientType | null;
   id: number;
-  user: string | null;
+  user: User | null;
   skipMe: boolean;
 }
 
@@ -377,11 +373,12 @@ function parseKillFilter(client: Client, argv: string[]): KillFilter | null {
     } else if (option === 'laddr') {
       filter.laddr = value!;
     } else if (option === 'user') {
-      if (value !== DEFAULT_USER) {
+      const user = client.server.acl.users.get(value!);
+      if (user === undefined) {
         client.error(`ERR No such user '${errorArg(value!)}'`);
         return null;
       }
-      filter.user = value;
+      filter.user = user;
     } else if (option === 'skipme') {
       const choice = value!.toLowerCase();
       if (choice !== 'yes' && choice !== 'no') {

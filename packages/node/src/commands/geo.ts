@@ -13,6 +13,7 @@ import {
   GEO_LONG_MIN,
   geoDistance,
   geohashString,
+  roughlyEqual,
   searchCells,
   type GeoCell,
   type GeoShape,
@@ -92,6 +93,16 @@ function replyDistance(client: Client, distance: number): void {
   if (rest > 0.5 || (rest === 0.5 && units % 2 !== 0)) units++;
   const digits = Math.abs(units).toString().padStart(5, '0');
   client.bulk(`${units < 0 ? '-' : ''}${digits.slice(0, -4)}.${digits.slice(-4)}`);
+}
+
+/**
+ * A result's distance in the request's unit: the rough distance prints the same digits unless
+ * it lies near a rounding tie (within roughlyEqual's tolerance), where the exact one is used.
+ */
+function replyPointDistance(client: Client, point: GeoPoint, conversion: number): void {
+  const scaled = (point.dist / conversion) * 10000;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) <= scaled * 1e-6) exactDistance(point);
+  replyDistance(client, point.dist / conversion);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,8 +388,19 @@ interface GeoPoint {
   score: number;
   lon: number;
   lat: number;
-  /** Meters while collecting, the requested unit once replied or stored. */
+  /** Meters from the centre: rough (roughDistance) until `exact` is set. */
   dist: number;
+  exact: boolean;
+  shape: GeoShape;
+}
+
+/** The point's exact distance (geoDistance), computed once, where a rough one could show. */
+function exactDistance(point: GeoPoint): number {
+  if (!point.exact) {
+    point.dist = geoDistance(point.shape.lon, point.shape.lat, point.lon, point.lat);
+    point.exact = true;
+  }
+  return point.dist;
 }
 
 const ALL_NODES = { offset: 0, limit: -1 };
@@ -412,13 +434,20 @@ function collectCell(zset: SortedSet, shape: GeoShape, cell: GeoCell, points: Ge
   for (const node of nodes) {
     decodeScore(node.score, position);
     const dist = distanceWithin(shape, position.lon, position.lat);
-    if (dist >= 0) points.push({ member: node.member, score: node.score, lon: position.lon, lat: position.lat, dist });
+    if (dist >= 0) points.push({ member: node.member, score: node.score, lon: position.lon, lat: position.lat, dist, exact: false, shape });
     if (limit !== 0 && points.length >= limit) return;
   }
 }
 
+/** sort_gp_asc on exact distances: rough ones decide unless they are too close to tell. */
 function byDistanceAsc(a: GeoPoint, b: GeoPoint): number {
-  return a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1;
+  let x = a.dist;
+  let y = b.dist;
+  if (roughlyEqual(x, y)) {
+    x = exactDistance(a);
+    y = exactDistance(b);
+  }
+  return x > y ? 1 : x === y ? 0 : -1;
 }
 
 function byDistanceDesc(a: GeoPoint, b: GeoPoint): number {
@@ -443,7 +472,7 @@ function replyPoints(client: Client, request: SearchRequest, points: readonly Ge
     const point = points[i]!;
     if (options > 0) client.arrayLength(options + 1);
     client.bulk(point.member);
-    if (request.withDist) replyDistance(client, point.dist / conversion);
+    if (request.withDist) replyPointDistance(client, point, conversion);
     // addReplyLongLong of the score: C truncates the double.
     if (request.withHash) client.integer(Math.trunc(point.score));
     if (request.withCoord) {
@@ -460,7 +489,7 @@ function storePoints(client: Client, key: string, request: SearchRequest, points
   let longest = 0;
   for (let i = 0; i < returned; i++) {
     const point = points[i]!;
-    zset.set(point.member, request.storeDist ? point.dist / conversion : point.score);
+    zset.set(point.member, request.storeDist ? exactDistance(point) / conversion : point.score);
     longest = Math.max(longest, point.member.length);
   }
   const limits = listpackLimits(client);

@@ -1,3 +1,5 @@
+import { aclCommands } from './acl.js';
+import { aofCommands } from './aof.js';
 import { bitmapCommands } from './bitmap.js';
 import { commandCommands } from './command.js';
 import { connectionCommands } from './connection.js';
@@ -8,6 +10,7 @@ import { listCommands } from './list.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './set.js';
@@ -20,6 +23,8 @@ import type { CommandFamily } from './table.js';
 
 /** Every command family the server runs; the table joins them with meta.json. */
 export const COMMAND_FAMILIES: readonly CommandFamily[] = [
+  aofCommands,
+  aclCommands,
   bitmapCommands,
   commandCommands,
   connectionCommands,
@@ -30,6 +35,7 @@ export const COMMAND_FAMILIES: readonly CommandFamily[] = [
   hyperloglogCommands,
   persistenceCommands,
   pubsubCommands,
+  replicationCommands,
   scriptingCommands,
   serverCommands,
   setCommands,

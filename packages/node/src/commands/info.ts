@@ -210,23 +210,16 @@ function persistenceSection(server: Server): Field[] {
     ['rdb_last_cow_size', 0],
     ['rdb_last_load_keys_expired', rdb.lastLoad.keysExpired],
     ['rdb_last_load_keys_loaded', rdb.lastLoad.keysLoaded],
-    ['aof_enabled', server.config.bool('appendonly') ? 1 : 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_rewrite_scheduled', 0],
-    ['aof_last_rewrite_time_sec', -1],
-    ['aof_current_rewrite_time_sec', -1],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_rewrites', 0],
-    ['aof_rewrites_consecutive_failures', 0],
-    ['aof_last_write_status', 'ok'],
-    ['aof_last_cow_size', 0],
+    ...server.aof.infoFields(),
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...server.aof.enabledInfoFields(),
   ];
 }
 
 function statsSection(server: Server): Field[] {
   const stats = server.stats;
+  const replicas = server.replication.replication.replicas;
   const exceeded = server.evictor.exceededTimes();
   return [
     ['total_connections_received', stats.totalConnectionsReceived],
@@ -241,9 +234,9 @@ function statsSection(server: Server): Field[] {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', stats.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', replicas.syncFull],
+    ['sync_partial_ok', replicas.syncPartialOk],
+    ['sync_partial_err', replicas.syncPartialErr],
     ['expired_keys', stats.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
@@ -283,19 +276,15 @@ function statsSection(server: Server): Field[] {
 }
 
 function replicationSection(server: Server): Field[] {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', server.replicationId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', server.config.int('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+  const config = server.config;
+  return server.replication.replication.info(Date.now(), {
+    priority: config.int('replica-priority'),
+    readOnly: config.bool('replica-read-only'),
+    announced: config.bool('replica-announced'),
+    backlogSize: config.int('repl-backlog-size'),
+    minReplicasToWrite: config.int('min-replicas-to-write'),
+    minReplicasMaxLag: config.int('min-replicas-max-lag'),
+  });
 }
 
 function cpuSection(): Field[] {

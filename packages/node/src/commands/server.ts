@@ -180,13 +180,6 @@ function lastsave(client: Client): void {
   client.integer(client.server.lastSave);
 }
 
-function role(client: Client): void {
-  client.arrayLength(3);
-  client.bulk('master');
-  client.integer(0);
-  client.emptyArray();
-}
-
 // SHUTDOWN
 
 const SHUTDOWN_FLAGS: Record<string, number> = { nosave: 1, save: 2, now: 4, force: 8 };
@@ -587,7 +580,6 @@ export const serverCommands: CommandFamily = {
     info,
     time,
     lastsave,
-    role,
     shutdown,
     'slowlog|get': slowlogGet,
     'slowlog|len': slowlogLen,

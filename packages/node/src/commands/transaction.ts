@@ -1,5 +1,7 @@
 import { ClientFlag, type Client } from '../server/client.js';
 import { call } from '../server/dispatch.js';
+import { checkCommand, execNoPermissionLine } from '../acl/check.js';
+import { LogContext } from '../acl/log.js';
 import type { CommandFamily } from './table.js';
 
 const DIRTY = ClientFlag.dirtyCas | ClientFlag.dirtyExec;
@@ -55,7 +57,15 @@ function exec(client: Client): void {
   server.executingTransaction = true;
   try {
     client.arrayLength(queued.length);
-    for (const { command, argv } of queued) call(client, command, argv);
+    for (const { command, argv } of queued) {
+      // ACL rules may have changed since the command was queued: it is checked again.
+      const denial = client.user.unrestricted ? null : checkCommand(client.user, command, argv);
+      if (denial === null) call(client, command, argv);
+      else {
+        server.acl.logDenial(client, command, argv, denial, LogContext.Multi, client.user);
+        client.error(execNoPermissionLine(denial.reason));
+      }
+    }
   } finally {
     server.executingTransaction = false;
     discardTransaction(client);

@@ -48,6 +48,8 @@ export interface RdbProduction {
 export interface LoadStats {
   keysLoaded: number;
   keysExpired: number;
+  /** The replication history the RDB recorded (AUX repl-id, repl-offset, repl-stream-db). */
+  replication?: NonNullable<RdbHeaderInfo['replication']>;
 }
 
 /** Turns a snapshot walk into RDB bytes, handing them to a sink between slices. */
@@ -97,6 +99,8 @@ export class RdbPersistence {
    */
   loadFunctionLibrary: ((code: string) => void) | null = null;
   functionLibraries: () => readonly string[] = () => [];
+  /** The replication history to record in RDBs written without one (rdbPopulateSaveInfo). */
+  replicationCheckpoint: () => RdbHeaderInfo['replication'] | null = () => null;
   private tempCounter = 0;
 
   constructor(private readonly server: Server) {}
@@ -148,7 +152,12 @@ export class RdbPersistence {
   private startWriter(production: RdbProduction): RdbStreamWriter {
     const writer = new RdbStreamWriter(this.writerOptions(), this.server.config.bool('rdbchecksum'));
     writer.encoder.header(
-      { usedMemory: this.server.usedMemory, aofBase: production.aofBase ?? false, replication: production.replication },
+      {
+        usedMemory: this.server.usedMemory,
+        aofBase: production.aofBase ?? false,
+        // An AOF preamble carries no replication history, as in Redis (rdbSaveRio without rsi).
+        replication: production.replication ?? (production.aofBase ? undefined : (this.replicationCheckpoint() ?? undefined)),
+      },
       Date.now(),
     );
     for (const code of this.functionLibraries()) writer.encoder.functionLibrary(code);
@@ -323,9 +332,13 @@ export class RdbPersistence {
     const stats: LoadStats = { keysLoaded: 0, keysExpired: 0 };
     let db: Database = server.databases[0]!;
     const log = server.log;
+    const replication = { streamDb: -1, replicationId: '', offset: -1 };
     readRdb(data, this.valueLimits(), {
       aux(key, value) {
-        if (key === 'redis-ver') log.info(`Loading RDB produced by version ${value}`);
+        if (key === 'repl-id') replication.replicationId = value;
+        else if (key === 'repl-offset') replication.offset = Number(value);
+        else if (key === 'repl-stream-db') replication.streamDb = Number(value);
+        else if (key === 'redis-ver') log.info(`Loading RDB produced by version ${value}`);
         else if (key === 'ctime') log.info(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
         else if (key === 'used-mem') log.info(`RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`);
       },
@@ -357,6 +370,8 @@ export class RdbPersistence {
       },
       skipped: (what) => log.warn(`RDB loading skipped ${what}`),
     }, server.config.bool('rdbchecksum'));
+    // Like rdbLoad's rsi: usable only when all three fields were there.
+    if (replication.replicationId.length === 40 && replication.offset >= 0 && replication.streamDb >= 0) stats.replication = replication;
     this.lastLoad = stats;
     return stats;
   }

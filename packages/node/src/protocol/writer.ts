@@ -75,6 +75,11 @@ export class ReplyWriter {
     this.out = Buffer.allocUnsafe(INITIAL_SIZE);
   }
 
+  /** The replies written since byte `from` of the current batch (a view: read it before writing more). */
+  written(from: number): Buffer {
+    return this.out.subarray(Math.min(from, this.used), this.used);
+  }
+
   /** Drops replies written after `length` bytes (CLIENT REPLY OFF/SKIP discards a reply). */
   truncate(length: number): void {
     if (length < this.used) this.used = length;

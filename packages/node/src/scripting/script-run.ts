@@ -5,6 +5,8 @@ import { call } from '../server/dispatch.js';
 import type { Server } from '../server/server.js';
 import type { LuaEnvironment, ScriptRunContext } from './lua-environment.js';
 import { errorInformation, pushErrorTable, pushReply, writeLuaValue } from './lua-reply.js';
+import { checkCommand, scriptNoPermissionText } from '../acl/check.js';
+import { LogContext } from '../acl/log.js';
 import { LUA_REGISTRYINDEX, type LuaVm } from './lua-vm.js';
 
 /** Script flags (shebang `flags=` or register_function flags), as in Redis's script.h. */
@@ -111,6 +113,17 @@ export class ScriptRun implements ScriptRunContext {
     if ((flags & CommandFlag.noscript) !== 0) {
       command.stats.rejectedCalls++;
       return 'This Redis command is not allowed from script';
+    }
+    // The script runs with its caller's ACL user (scriptVerifyACL).
+    const user = this.caller.user;
+    this.scriptClient.user = user;
+    if (!user.unrestricted) {
+      const denial = checkCommand(user, command, argv);
+      if (denial !== null) {
+        this.server.acl.logDenial(this.caller, command, argv, denial, LogContext.Lua, user);
+        command.stats.rejectedCalls++;
+        return `The user executing the script ${scriptNoPermissionText(denial.reason)}`;
+      }
     }
     if (this.readOnly && (flags & (CommandFlag.write | CommandFlag.may_replicate)) !== 0) {
       command.stats.rejectedCalls++;

@@ -51,7 +51,7 @@ export class Scripting implements EnvironmentHost {
     this.functionEnv = new LuaEnvironment(this);
     this.functions = new FunctionEngine(this.functionEnv);
     this.client = new Client(0, server, null);
-    this.client.setAuthenticated('default');
+    this.client.setAuthenticated(server.acl.defaultUser);
   }
 
   log(level: number, message: string): void {

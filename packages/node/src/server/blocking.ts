@@ -187,8 +187,13 @@ export class BlockingKeys {
   private serveWaiter(client: Client, state: BlockedOnKeys, key: string, entry: Entry): void {
     const stats = this.server.stats;
     const errorsBefore = stats.totalErrorReplies;
+    const dirtyBefore = this.server.dirty;
+    const replyStart = client.pendingBytes;
     const started = performance.now();
     state.waiter.serve(client, state.argv, key, entry);
+    if (state.command !== null && this.server.propagation.enabled) {
+      this.server.propagation.servedBlocked(client, state.db, state.command, state.argv, this.server.dirty - dirtyBefore, replyStart);
+    }
     if (state.command !== null) {
       state.command.stats.microseconds += Math.round((performance.now() - started) * 1000);
       if (stats.totalErrorReplies !== errorsBefore) state.command.stats.failedCalls++;

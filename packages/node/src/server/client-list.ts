@@ -74,7 +74,7 @@ export function clientInfoLine(client: Client, self: Client, nowMs: number): str
     ` multi=${client.has(ClientFlag.multi) ? 0 : -1}` +
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${REPLY_BUFFER} rbp=${REPLY_BUFFER} obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem}` +
-    ` events=${events(client)} cmd=${client.lastCommand?.fullName ?? 'NULL'} user=${client.user}` +
+    ` events=${events(client)} cmd=${client.lastCommand?.fullName ?? 'NULL'} user=${client.user.name}` +
     ` redir=-1 resp=${client.resp}`
   );
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { RequestParser } from '../protocol/parser.js';
 import { ReplyWriter } from '../protocol/writer.js';
+import type { User } from '../acl/user.js';
 import type { Command } from '../commands/table.js';
 import type { Database } from '../keyspace/database.js';
 import type { Server } from './server.js';
@@ -46,7 +47,8 @@ export class Client extends ReplyWriter {
   name = '';
   flags = 0;
   authenticated: boolean;
-  user = 'default';
+  /** The ACL user this connection runs as (shared with every connection of that user). */
+  user: User;
   replyMode = ReplyMode.On;
   /** The command being executed, for errorstats and `cmd=` in CLIENT LIST. */
   lastCommand: Command | null = null;
@@ -74,6 +76,7 @@ export class Client extends ReplyWriter {
     this.parser = new RequestParser(server.parserLimits);
     this.db = server.databases[0]!;
     this.authenticated = false;
+    this.user = server.acl.defaultUser;
     this.resetAuthentication();
     this.createdAt = server.clock.ms;
     this.lastInteraction = this.createdAt;
@@ -99,12 +102,12 @@ export class Client extends ReplyWriter {
 
   /** Back to the default user: authenticated only when it needs no password (new connection, RESET). */
   resetAuthentication(): void {
-    this.user = 'default';
-    this.authenticated = !this.server.requiresAuth();
+    this.user = this.server.acl.defaultUser;
+    this.authenticated = !this.server.acl.authRequired;
     this.parser.unauthenticated = !this.authenticated;
   }
 
-  setAuthenticated(user: string): void {
+  setAuthenticated(user: User): void {
     this.authenticated = true;
     this.user = user;
     this.parser.unauthenticated = false;

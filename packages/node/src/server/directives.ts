@@ -266,6 +266,12 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'tls-ciphers', default: '', codec: nullableStr },
   { name: 'tls-ciphersuites', default: '', codec: nullableStr },
 
+  // tsredis's own (hidden: CONFIG GET * lists exactly Redis's directives)
+  // Prometheus text endpoint on this port (0: off), see metrics.ts.
+  { name: 'metrics-port', default: '0', codec: int(0, 65535), hidden: true },
+  // Log a warning when used memory crosses this share of maxmemory (0: never), see memory-warning.ts.
+  { name: 'maxmemory-warning-percent', default: '75', codec: int(0, 100), hidden: true },
+
   // Special configs
   { name: 'dir', default: '.', codec: dir, protected: true },
   { name: 'save', default: '3600 1 300 100 60 10000', codec: save },

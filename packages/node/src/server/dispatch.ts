@@ -5,6 +5,8 @@ import { ClientFlag, ReplyMode, type Client } from './client.js';
 import { protectedCommandRefusal } from './protected.js';
 import { discardTransaction } from '../commands/transaction.js';
 import { EvictResult } from '../keyspace/eviction.js';
+import { checkCommand, noPermissionLine } from '../acl/check.js';
+import { LogContext } from '../acl/log.js';
 
 /** Flags of commands a replica (or monitor) connection may not send. */
 const KEYSPACE_ACCESS = CommandFlag.write | CommandFlag.readonly | CommandFlag.may_replicate;
@@ -67,7 +69,7 @@ function processCommand(client: Client, argv: string[]): void {
       return;
     }
   }
-  if (!client.authenticated && (command.flags & CommandFlag.no_auth) === 0) {
+  if (!client.authenticated && (command.flags & CommandFlag.no_auth) === 0 && server.acl.authRequired) {
     reject(client, command, Err.noAuth);
     return;
   }
@@ -76,16 +78,35 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, command, 'ERR Command not allowed inside a transaction');
     return;
   }
+  // The master's stream on a replica is obeyed, not checked (Redis's mustObeyClient).
+  const obey = (client.flags & ClientFlag.master) !== 0;
+  // ACLs: a user allowed every command, key and channel (the default user) costs this one test.
+  if (!obey && !client.user.unrestricted) {
+    const denial = checkCommand(client.user, command, argv);
+    if (denial !== null) {
+      server.acl.logDenial(client, command, argv, denial, inMulti ? LogContext.Multi : LogContext.Toplevel, client.user);
+      reject(client, command, noPermissionLine(denial.reason, command));
+      return;
+    }
+  }
   // maxmemory: evict first; if memory is still over the limit, refuse what would add to it.
-  if (server.evictor.maxmemory !== 0 && server.evictor.perform() === EvictResult.Fail && refusedOnOom(client, command, inMulti)) {
+  if (!obey && server.evictor.maxmemory !== 0 && server.evictor.perform() === EvictResult.Fail && refusedOnOom(client, command, inMulti)) {
     reject(client, command, Err.oom);
     return;
   }
   // stop-writes-on-bgsave-error: after a failed save, writes (and PING) get MISCONF.
   const diskError = server.rdb.writeRefusal();
-  if (diskError !== null && (isWrite(client, command) || command.fullName === 'ping')) {
+  if (diskError !== null && !obey && (isWrite(client, command) || command.fullName === 'ping')) {
     reject(client, command, diskError);
     return;
+  }
+  // min-replicas-to-write (NOREPLICAS) on a master, replica-read-only (READONLY) on a replica.
+  if (server.replication.refusesWrites && !obey && isWrite(client, command)) {
+    const refusal = server.replication.writeRefusal();
+    if (refusal !== null) {
+      reject(client, command, refusal);
+      return;
+    }
   }
   // RESP2 subscribers read pushes as replies, so only the commands that make sense there run.
   if ((client.flags & ClientFlag.pubsub) !== 0 && client.resp === 2 && !SUBSCRIBED_CONTEXT.has(command.fullName)) {
@@ -100,7 +121,16 @@ function processCommand(client: Client, argv: string[]): void {
     reject(client, command, "ERR Replica can't interact with the keyspace");
     return;
   }
-  if (server.pause.active && server.pause.hold(client, command, argv)) return;
+  // replica-serve-stale-data no: while the master link is down only `stale` commands run.
+  if (server.replication.isReplica && (command.flags & CommandFlag.stale) === 0) {
+    const refusal = server.replication.staleRefusal();
+    if (refusal !== null) {
+      reject(client, command, refusal);
+      return;
+    }
+  }
+  // The master's stream is applied in order as it arrives: it is never held by CLIENT PAUSE.
+  if (server.pause.active && !obey && server.pause.hold(client, command, argv)) return;
   if (inMulti && !TRANSACTION_CONTROL.has(command.fullName)) {
     if ((client.flags & (ClientFlag.dirtyCas | ClientFlag.dirtyExec)) === 0) client.transaction.push({ command, argv });
     client.simple('QUEUED');
@@ -133,6 +163,11 @@ export function call(client: Client, command: Command, argv: string[]): void {
     server.snapshots.beforeWrite(client.db, command, argv);
   }
   const errorsBefore = server.stats.totalErrorReplies;
+  // The write stream (AOF, replication) gets the command's effect once it ran (propagate.ts).
+  const propagation = server.propagation;
+  const dirtyBefore = server.dirty;
+  const replyStart = client.pendingBytes;
+  propagation.enter();
   const started = performance.now();
   try {
     command.handler!(client, argv);
@@ -144,6 +179,8 @@ export function call(client: Client, command: Command, argv: string[]): void {
     }
   }
   const microseconds = Math.round((performance.now() - started) * 1000);
+  if (propagation.enabled) propagation.commandDone(client, command, argv, server.dirty - dirtyBefore, replyStart);
+  propagation.exit();
   const stats = command.stats;
   stats.calls++;
   stats.microseconds += microseconds;

@@ -5,6 +5,7 @@ import type { ParserLimits } from '../protocol/parser.js';
 import { loadCommandMeta } from '../commands/meta.js';
 import { CommandTable, type Command } from '../commands/table.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
+import { Acl } from '../acl/registry.js';
 import { AccessPolicy } from '../keyspace/access.js';
 import { Clock } from '../keyspace/clock.js';
 import { Database, type KeyspaceObserver } from '../keyspace/database.js';
@@ -28,6 +29,13 @@ import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
 import { RdbPersistence } from '../persistence/saver.js';
 import { Snapshots } from '../persistence/snapshot.js';
+import { listenAll, type ListenAddress } from './listen.js';
+import { MemoryWarning } from './memory-warning.js';
+import { MetricsEndpoint } from './metrics.js';
+import { TlsConfigError, TlsEndpoint } from './tls.js';
+import { AppendOnlyFile } from '../persistence/aof.js';
+import { Propagation } from './propagate.js';
+import { NodeReplication } from '../replication/host.js';
 
 /** Unsent reply bytes above which we stop reading a client until its socket drains. */
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
@@ -54,6 +62,8 @@ export class Server implements KeyspaceObserver {
   readonly access = new AccessPolicy();
   readonly stats = new Stats();
   readonly commands: CommandTable;
+  /** ACL users, the default user, the ACL LOG. */
+  readonly acl: Acl;
   readonly databases: Database[];
   readonly clients = new Map<number, Client>();
   readonly parserLimits: ParserLimits;
@@ -75,8 +85,6 @@ export class Server implements KeyspaceObserver {
   readonly commandLatencies: CommandLatencies;
   /** Unix time (seconds) of the last successful save; the start time until one happens (LASTSAVE). */
   lastSave = Math.floor(this.startedAt / 1000);
-  /** INFO master_replid until replication sets its own. */
-  replicationId = randomBytes(20).toString('hex');
   /** Keys changed since the last save (INFO rdb_changes_since_last_save, save points). */
   dirty = 0;
   /** Bytes charged to keys (DESIGN.md memory accounting). */
@@ -90,6 +98,14 @@ export class Server implements KeyspaceObserver {
   readonly snapshots: Snapshots;
   /** RDB files: SAVE/BGSAVE, save points, loading. */
   readonly rdb = new RdbPersistence(this);
+  /** Replication: this node's replicas and, as a replica, its link to the master. */
+  readonly replication: NodeReplication;
+  /** The write stream AOF and replication consume (propagate.ts). */
+  readonly propagation = new Propagation();
+  readonly aof = new AppendOnlyFile(this);
+  /** The Prometheus endpoint on metrics-port. */
+  readonly metrics: MetricsEndpoint;
+  private readonly memoryWarning: MemoryWarning;
   activeExpireEnabled = true;
   private nextClientId = 1;
   private readonly listeners: NetServer[] = [];
@@ -102,6 +118,9 @@ export class Server implements KeyspaceObserver {
   ) {
     this.runId = randomBytes(20).toString('hex');
     this.commands = new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
+    this.acl = new Acl(this);
+    this.replication = new NodeReplication(this, (client, argv) => this.resume(client, argv));
+    this.rdb.replicationCheckpoint = () => this.replication.replication.checkpoint();
     this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this, this.access));
     this.snapshots = new Snapshots(this.databases);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
@@ -115,6 +134,8 @@ export class Server implements KeyspaceObserver {
     config.watch('notify-keyspace-events', (value) => (this.notifyFlags = value as number));
     this.observers.push(this.slowlog, this.latency, this.commandLatencies);
     this.evictor = new Evictor(this, config);
+    this.metrics = new MetricsEndpoint(this);
+    this.memoryWarning = new MemoryWarning(config, log);
     config.watch('maxmemory-policy', (value) => (this.access.lfu = String(value).endsWith('-lfu')));
     config.watch('lfu-log-factor', (value) => (this.access.logFactor = Number(value)));
     config.watch('lfu-decay-time', (value) => (this.access.decayMinutes = Number(value)));
@@ -124,14 +145,16 @@ export class Server implements KeyspaceObserver {
     return BASE_MEMORY + this.keyspaceBytes + this.clientsBytes;
   }
 
+  /** Protected mode refuses outside connections while the default user needs no password. */
   requiresAuth(): boolean {
-    return this.config.str('requirepass') !== '';
+    return !this.acl.defaultUser.nopass;
   }
 
   // KeyspaceObserver
   keyExpired(db: Database, key: string): void {
     // Redis counts the expiry but not as a change for save points (rdb_changes_since_last_save).
     this.stats.expiredKeys++;
+    if (this.propagation.enabled) this.propagation.propagate(db.index, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     if ((this.notifyFlags & NotifyFlag.expired) !== 0) notifyKeyspaceEvent(this, NotifyFlag.expired, 'expired', key, db.index);
   }
 
@@ -174,6 +197,7 @@ export class Server implements KeyspaceObserver {
   }
 
   keyEvicted(db: Database, key: string): void {
+    if (this.propagation.enabled) this.propagation.propagate(db.index, [this.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     if ((this.notifyFlags & NotifyFlag.evicted) !== 0) notifyKeyspaceEvent(this, NotifyFlag.evicted, 'evicted', key, db.index);
   }
 
@@ -183,31 +207,53 @@ export class Server implements KeyspaceObserver {
 
   /** Starts listening on every `bind` address; resolves when all are bound. */
   async listen(): Promise<void> {
-    this.rdb.loadAtStartup();
-    const port = this.config.int('port');
-    const addresses = bindAddresses(this.config.list('bind'));
-    for (const { host, optional } of addresses) {
-      const listener = createServer({ noDelay: true, keepAlive: false }, onConnection);
-      (listener as NetServer & { owner: Server }).owner = this;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          listener.once('error', reject);
-          listener.listen({ port, host, backlog: this.config.int('tcp-backlog') }, () => {
-            listener.off('error', reject);
-            resolve();
-          });
-        });
-        this.listeners.push(listener);
-      } catch (error) {
-        if (!optional) throw error;
-      }
+    const aclError = this.acl.loadAtStartup();
+    if (aclError !== null) {
+      this.log.warn(aclError);
+      throw new Error(`ACL users could not be loaded: ${aclError}`);
     }
+    // Like loadDataFromDisk: with appendonly yes the AOF is the dataset and the RDB is not read.
+    if (this.config.bool('appendonly')) this.aof.loadAtStartup();
+    else this.rdb.loadAtStartup();
+    this.aof.openAtStartup();
+    const port = this.config.int('port');
+    const tlsPort = this.config.int('tls-port');
+    const addresses = bindAddresses(this.config.list('bind'));
+    const backlog = this.config.int('tcp-backlog');
+    // As in Redis, port 0 means no plain listener (TLS only).
+    if (port !== 0) this.listeners.push(...(await listenAll(() => this.plainListener(), addresses, port, backlog)));
+    if (tlsPort !== 0) {
+      const tls = this.startTls();
+      this.listeners.push(...(await listenAll(() => tls.createListener(this), addresses, tlsPort, backlog)));
+    }
+    if (this.listeners.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
+    await this.metrics.start(addresses);
     this.writePidFile();
     this.scheduleCron();
+    this.replication.start(this.rdb.lastLoad.replication ?? null);
     this.log.info({ port }, 'Ready to accept connections');
   }
 
-  /** Actual ports bound (port 0 picks a free one). */
+  private plainListener(): NetServer {
+    const listener = createServer({ noDelay: true, keepAlive: false }, onConnection);
+    (listener as NetServer & { owner: Server }).owner = this;
+    return listener;
+  }
+
+  /** tlsConfigure at startup: an unusable TLS setting stops the server, as in Redis. */
+  private startTls(): TlsEndpoint {
+    try {
+      return new TlsEndpoint(this.config, this.log);
+    } catch (error) {
+      if (error instanceof TlsConfigError) {
+        this.log.warn(error.message);
+        this.log.warn('Failed to configure TLS. Check logs for more info.');
+      }
+      throw error;
+    }
+  }
+
+  /** INFO tcp_port: the plain port, or the TLS port when there is no plain one. */
   boundPort(): number {
     const address = this.listeners[0]?.address();
     return typeof address === 'object' && address !== null ? address.port : this.config.int('port');
@@ -286,6 +332,8 @@ export class Server implements KeyspaceObserver {
       socket.destroy();
       return;
     }
+    // The AOF writes first; with appendfsync always the replies wait for the fsync.
+    if (this.aof.holdReplies(client)) return;
     const bytes = client.takeView();
     if (bytes !== null) {
       this.stats.netOutputBytes += bytes.length;
@@ -322,6 +370,12 @@ export class Server implements KeyspaceObserver {
     this.blocking.forget(client);
     this.watched.unwatchAll(client);
     this.pubsub.forget(client);
+    this.replication.clientClosed(client);
+  }
+
+  /** An id for a client the server creates itself (the master link's client). */
+  newClientId(): number {
+    return this.nextClientId++;
   }
 
   /** Closes a client now (CLIENT KILL), dropping its unsent replies as Redis's freeClient does. */
@@ -343,9 +397,12 @@ export class Server implements KeyspaceObserver {
   private tick(hz: number): void {
     const now = this.clock.refresh();
     this.stats.sample(now);
-    if (this.activeExpireEnabled) activeExpireCycle(this.databases, now, 250 / hz, this.config.int('active-expire-effort'));
+    // A replica leaves expiry to its master, which sends the DELs (activeExpireCycle runs on masters).
+    if (this.activeExpireEnabled && !this.replication.isReplica) activeExpireCycle(this.databases, now, 250 / hz, this.config.int('active-expire-effort'));
     this.closeIdleClients(now);
+    this.memoryWarning.check(this.usedMemory);
     this.rdb.cron();
+    this.aof.cron();
   }
 
   private closeIdleClients(now: number): void {
@@ -379,9 +436,12 @@ export class Server implements KeyspaceObserver {
     if (this.shuttingDown) return;
     if (!this.rdb.saveForShutdown(saveFlags)) this.log.warn('Exiting without the final RDB snapshot.');
     this.shuttingDown = true;
+    this.aof.shutdown();
+    this.replication.stop();
     this.log.warn({ reason }, 'User requested shutdown...');
     if (this.cron !== null) clearInterval(this.cron);
     for (const listener of this.listeners) listener.close();
+    this.metrics.stop();
     for (const client of this.clients.values()) {
       if (client.socket === null) continue;
       const pending = client.take();
@@ -426,9 +486,9 @@ function onError(this: ClientSocket): void {
 }
 
 /** `bind` words → listen addresses; a leading '-' marks one that may be unavailable. */
-function bindAddresses(words: readonly string[]): { host: string; optional: boolean }[] {
+function bindAddresses(words: readonly string[]): ListenAddress[] {
   const list = words.length === 0 ? ['*', '-::*'] : words;
-  const result: { host: string; optional: boolean }[] = [];
+  const result: ListenAddress[] = [];
   for (const word of list) {
     const optional = word.startsWith('-');
     const address = optional ? word.slice(1) : word;

@@ -209,16 +209,37 @@ export function latDistance(lat1: number, lat2: number): number {
 
 /** geohashGetDistance: haversine great-circle distance in meters. */
 export function geoDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  return haversine(lon1, lat1, lon2, lat2, sin, cos, asin);
+}
+
+/**
+ * The same formula with V8's Math functions: several times faster, and within a few ulps of
+ * geoDistance (about 1e-8 relative near antipodes, where asin is steep). Searches work with it
+ * and compute the exact distance only where the difference could show: near the edge of the
+ * shape, between nearly equal distances when sorting, and in printed or stored distances.
+ */
+export function roughDistance(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  return haversine(lon1, lat1, lon2, lat2, Math.sin, Math.cos, Math.asin);
+}
+
+/** Whether two distances, one or both rough, may compare differently once computed exactly. */
+export function roughlyEqual(a: number, b: number): boolean {
+  return Math.abs(a - b) <= Math.max(a, b) * 1e-6;
+}
+
+type Trig = (x: number) => number;
+
+function haversine(lon1: number, lat1: number, lon2: number, lat2: number, sine: Trig, cosine: Trig, arcsine: Trig): number {
   const lon1r = lon1 * D_R;
   const lon2r = lon2 * D_R;
-  const v = sin((lon2r - lon1r) / 2);
+  const v = sine((lon2r - lon1r) / 2);
   // Same longitude: only the latitudes matter, and asin(sin(x)) is x.
   if (v === 0) return latDistance(lat1, lat2);
   const lat1r = lat1 * D_R;
   const lat2r = lat2 * D_R;
-  const u = sin((lat2r - lat1r) / 2);
-  const a = u * u + cos(lat1r) * cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_IN_METERS * asin(Math.sqrt(a));
+  const u = sine((lat2r - lat1r) / 2);
+  const a = u * u + cosine(lat1r) * cosine(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_IN_METERS * arcsine(Math.sqrt(a));
 }
 
 /** A search shape (GeoShape): around (lon, lat), sizes in `unit`s of `conversion` meters. */
@@ -227,18 +248,23 @@ export type GeoShape =
   | { kind: 'box'; lon: number; lat: number; conversion: number; width: number; height: number };
 
 /**
- * geoWithinShape after decoding: the point's distance from the centre in meters, or -1 when
- * the point lies outside the circle or the box.
+ * geoWithinShape after decoding: the point's rough distance from the centre in meters, or -1
+ * when the point lies outside the circle or the box. A rough distance too close to the limit
+ * to tell is recomputed exactly.
  */
 export function distanceWithin(shape: GeoShape, lon: number, lat: number): number {
   if (shape.kind === 'radius') {
-    const distance = geoDistance(shape.lon, shape.lat, lon, lat);
-    return distance > shape.radius * shape.conversion ? -1 : distance;
+    const limit = shape.radius * shape.conversion;
+    const distance = roughDistance(shape.lon, shape.lat, lon, lat);
+    const outside = roughlyEqual(distance, limit) ? geoDistance(shape.lon, shape.lat, lon, lat) > limit : distance > limit;
+    return outside ? -1 : distance;
   }
-  // The latitude condition is cheaper, so it is checked first.
+  // The latitude condition is cheaper, so Redis checks it first.
   if (latDistance(lat, shape.lat) > (shape.height * shape.conversion) / 2) return -1;
-  if (geoDistance(lon, lat, shape.lon, lat) > (shape.width * shape.conversion) / 2) return -1;
-  return geoDistance(shape.lon, shape.lat, lon, lat);
+  const halfWidth = (shape.width * shape.conversion) / 2;
+  const alongParallel = roughDistance(lon, lat, shape.lon, lat);
+  const outside = roughlyEqual(alongParallel, halfWidth) ? geoDistance(lon, lat, shape.lon, lat) > halfWidth : alongParallel > halfWidth;
+  return outside ? -1 : roughDistance(shape.lon, shape.lat, lon, lat);
 }
 
 /**

@@ -1,0 +1,837 @@
+import {
+  closeSync,
+  existsSync,
+  fsync,
+  fsyncSync,
+  close,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Client } from '../server/client.js';
+import { PropagateTarget, type PropagationSink } from '../server/propagate.js';
+import type { Server } from '../server/server.js';
+import { AofFileType, AofManifest, ManifestError } from './aof-manifest.js';
+import { AofReplayStatus, replayAof } from './aof-loader.js';
+import { FormatError } from './bytes.js';
+import { readRdb } from './rdb-reader.js';
+import { dumpPayload } from './rdb-writer.js';
+import type { RdbSink } from './saver.js';
+import type { Snapshot, SnapshotRecord, SnapshotVisitor } from './snapshot.js';
+
+/**
+ * The append-only file, as Redis 7.0 keeps it (aof.c): a directory (appenddirname) holding a
+ * base file (an RDB with aof-use-rdb-preamble, else commands), incr files of commands, and a
+ * manifest naming them. It consumes the server's propagation stream: operations are appended
+ * as RESP to a buffer, written to the current incr file before the replies of the processed
+ * chunk leave (so a killed process loses nothing it acknowledged), and fsynced in the thread
+ * pool — every second (everysec), before those replies are sent (always), or never (no).
+ *
+ * BGREWRITEAOF starts a new incr file and takes a copy-on-write snapshot at the same instant;
+ * the snapshot becomes the new base, then the manifest switches to base + new incr and the
+ * older files are deleted. No rewrite buffer is needed: the snapshot is exactly the dataset
+ * the new incr file continues from.
+ */
+
+/** appendfsync. */
+const enum FsyncPolicy {
+  No = 0,
+  Always = 1,
+  Everysec = 2,
+}
+
+const FSYNC_POLICIES = new Map([
+  ['no', FsyncPolicy.No],
+  ['always', FsyncPolicy.Always],
+  ['everysec', FsyncPolicy.Everysec],
+]);
+
+const enum AofState {
+  Off,
+  On,
+  /** appendonly was turned on at runtime: writes wait for the first rewrite to land. */
+  WaitRewrite,
+}
+
+/** Failure of loading at startup: Redis logs it and exits(1). */
+export class AofLoadError extends Error {}
+
+interface FsyncJob {
+  fd: number;
+  /** The stream offset the file holds once this fsync completes. */
+  upTo: number;
+  close: boolean;
+}
+
+/** A command emitted for an AOF-format base (aof-use-rdb-preamble no). */
+function respCommand(argv: readonly string[]): string {
+  let text = `*${argv.length}\r\n`;
+  for (const arg of argv) text += `$${arg.length}\r\n${arg}\r\n`;
+  return text;
+}
+
+const EVERYSEC_MS = 1000;
+
+export class AppendOnlyFile implements PropagationSink {
+  private state = AofState.Off;
+  private manifest = new AofManifest();
+  private fd = -1;
+  /** RESP text appended since the last write. */
+  private pending = '';
+  private selectedDb = -1;
+  /** Stream offsets in bytes, across files: appended ≥ written ≥ synced. */
+  private appended = 0;
+  private written = 0;
+  private synced = 0;
+  private readonly fsyncJobs: FsyncJob[] = [];
+  private fsyncRunning = false;
+  private lastFsyncAt = 0;
+  /** appendfsync always: clients whose replies wait for the fsync of this offset. */
+  private readonly waiting = new Map<Client, number>();
+  /** The client being released (its flush must go through). */
+  private releasing: Client | null = null;
+  private policy = FsyncPolicy.Everysec;
+  private timestampSecond = 0;
+  /** Bytes in the current incr file (aof_last_incr_size). */
+  private incrBytes = 0;
+  private rewriting: Promise<void> | null = null;
+  private rewriteStartedAt = 0;
+  // INFO persistence counters.
+  currentSize = 0;
+  baseSize = 0;
+  rewriteScheduled = false;
+  lastRewriteSeconds = -1;
+  lastRewriteOk = true;
+  rewrites = 0;
+  consecutiveFailures = 0;
+  lastWriteOk = true;
+  delayedFsyncs = 0;
+
+  constructor(private readonly server: Server) {}
+
+  get enabled(): boolean {
+    return this.state !== AofState.Off;
+  }
+
+  get rewriteInProgress(): boolean {
+    return this.rewriting !== null;
+  }
+
+  private get config() {
+    return this.server.config;
+  }
+
+  private get filename(): string {
+    return this.config.str('appendfilename');
+  }
+
+  /** The AOF directory (dir + appenddirname). */
+  get directory(): string {
+    return join(this.config.str('dir'), this.config.str('appenddirname'));
+  }
+
+  private path(name: string): string {
+    return join(this.directory, name);
+  }
+
+  private get manifestName(): string {
+    return `${this.filename}.manifest`;
+  }
+
+  private get tempIncrName(): string {
+    return `temp-${this.filename}.incr`;
+  }
+
+  // -- the propagation sink ----------------------------------------------------------------------
+
+  feed(dbIndex: number, argv: readonly string[], target: number): void {
+    if ((target & PropagateTarget.aof) === 0 || this.fd === -1) return;
+    let text = '';
+    if (this.config.bool('aof-timestamp-enabled')) {
+      const second = this.server.clock.seconds;
+      if (second > this.timestampSecond) {
+        this.timestampSecond = second;
+        text += `#TS:${second}\r\n`;
+      }
+    }
+    if (dbIndex !== this.selectedDb) {
+      const db = String(dbIndex);
+      text += `*2\r\n$6\r\nSELECT\r\n$${db.length}\r\n${db}\r\n`;
+      this.selectedDb = dbIndex;
+    }
+    text += respCommand(argv);
+    this.pending += text;
+    this.appended += text.length;
+  }
+
+  // -- writing and fsync ---------------------------------------------------------------------------
+
+  /**
+   * Called before a client's replies go to its socket. Writes what was appended (so a killed
+   * process keeps every acknowledged write); with appendfsync always, returns true while the
+   * fsync covering them is in flight — the server flushes the client again when it lands.
+   */
+  holdReplies(client: Client): boolean {
+    if (this.fd === -1) return false;
+    if (this.pending.length > 0) this.writePending();
+    if (this.policy !== FsyncPolicy.Always || this.synced >= this.written || client === this.releasing) return false;
+    this.waiting.set(client, this.written);
+    client.socket?.pause();
+    this.requestFsync();
+    return true;
+  }
+
+  /** flushAppendOnlyFile's write: the buffer to the current incr file (page cache). */
+  private writePending(): void {
+    if (this.pending.length === 0 || this.fd === -1) return;
+    const bytes = Buffer.from(this.pending, 'latin1');
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+      if (!this.lastWriteOk) this.server.log.warn('AOF write error looks solved, Redis can write again.');
+      this.lastWriteOk = true;
+    } catch (error) {
+      this.lastWriteOk = false;
+      this.server.log.warn(`Error writing to the AOF file: ${(error as Error).message}`);
+    }
+    // Unwritten bytes stay pending and are retried by the cron.
+    this.pending = offset === bytes.length ? '' : bytes.latin1Slice(offset, bytes.length);
+    this.written += offset;
+    this.incrBytes += offset;
+    this.currentSize += offset;
+  }
+
+  /** Queues an fsync of everything written to the current file, unless one is queued already. */
+  private requestFsync(): void {
+    if (this.fsyncJobs.length > 0) return;
+    if (this.fsyncRunning) {
+      // The running job covers less than what waits: one more job follows it.
+      this.fsyncJobs.push({ fd: this.fd, upTo: this.written, close: false });
+      return;
+    }
+    this.enqueueFsync({ fd: this.fd, upTo: this.written, close: false });
+  }
+
+  /** Jobs run one at a time in order, in the thread pool (Redis's BIO_AOF_FSYNC thread). */
+  private enqueueFsync(job: FsyncJob): void {
+    this.fsyncJobs.push(job);
+    if (!this.fsyncRunning) this.runFsync();
+  }
+
+  private runFsync(): void {
+    const job = this.fsyncJobs.shift();
+    if (job === undefined) {
+      this.fsyncRunning = false;
+      return;
+    }
+    this.fsyncRunning = true;
+    // A queued job for the current file is refreshed to cover what was written meanwhile.
+    if (!job.close && job.fd === this.fd) job.upTo = this.written;
+    fsync(job.fd, (error) => this.fsyncDone(job, error));
+  }
+
+  private fsyncDone(job: FsyncJob, error: NodeJS.ErrnoException | null): void {
+    if (error !== null) {
+      this.lastWriteOk = false;
+      this.server.log.warn(`Error syncing the AOF file: ${error.message}`);
+      if (this.policy === FsyncPolicy.Always) {
+        this.server.log.warn("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+        process.exit(1);
+      }
+    } else if (job.upTo > this.synced) {
+      this.synced = job.upTo;
+    }
+    this.lastFsyncAt = Date.now();
+    if (job.close) close(job.fd, () => undefined);
+    this.releaseWaiting();
+    this.runFsync();
+  }
+
+  /** Sends the held replies whose writes are now on disk; asks for another fsync for the rest. */
+  private releaseWaiting(): void {
+    if (this.waiting.size === 0) return;
+    for (const [client, target] of this.waiting) {
+      if (target > this.synced) continue;
+      this.waiting.delete(client);
+      if (this.server.clients.get(client.id) !== client) continue;
+      client.socket?.resume();
+      this.releasing = client;
+      try {
+        this.server.flush(client);
+      } finally {
+        this.releasing = null;
+      }
+    }
+    if (this.waiting.size > 0) this.requestFsync();
+  }
+
+  // -- cron ------------------------------------------------------------------------------------------
+
+  /** serverCron's AOF part: write the buffer, everysec fsync, scheduled and automatic rewrites. */
+  cron(): void {
+    if (this.fd !== -1) {
+      this.writePending();
+      if (this.policy === FsyncPolicy.Everysec && this.written > this.synced && Date.now() - this.lastFsyncAt >= EVERYSEC_MS) {
+        if (this.fsyncRunning) this.delayedFsyncs++;
+        else this.enqueueFsync({ fd: this.fd, upTo: this.written, close: false });
+      }
+    }
+    if (this.rewriting !== null || this.server.snapshots.active !== null) return;
+    if (this.rewriteScheduled) {
+      this.startRewrite();
+      return;
+    }
+    this.autoRewrite();
+  }
+
+  /** auto-aof-rewrite-percentage / auto-aof-rewrite-min-size. */
+  private autoRewrite(): void {
+    const percentage = this.config.int('auto-aof-rewrite-percentage');
+    if (this.state !== AofState.On || percentage === 0 || this.currentSize <= this.config.int('auto-aof-rewrite-min-size')) return;
+    const base = this.baseSize === 0 ? 1 : this.baseSize;
+    const growth = Math.floor((this.currentSize * 100) / base) - 100;
+    if (growth < percentage) return;
+    this.server.log.info(`Starting automatic rewriting of AOF on ${growth}% growth`);
+    this.startRewrite();
+  }
+
+  // -- rewrite -----------------------------------------------------------------------------------------
+
+  /**
+   * BGREWRITEAOF: 'scheduled' when another snapshot runs or inside EXEC, else starts a rewrite.
+   * The caller checks `rewriteInProgress` first.
+   */
+  requestRewrite(): 'started' | 'scheduled' | 'failed' {
+    if (this.server.snapshots.active !== null || this.server.executingTransaction) {
+      this.rewriteScheduled = true;
+      this.consecutiveFailures = 0;
+      return 'scheduled';
+    }
+    return this.startRewrite() ? 'started' : 'failed';
+  }
+
+  /** rewriteAppendOnlyFileBackground. */
+  private startRewrite(): boolean {
+    try {
+      mkdirSync(this.directory, { recursive: true });
+    } catch (error) {
+      this.server.log.warn(`Can't open or create append-only dir ${this.config.str('appenddirname')}: ${(error as Error).message}`);
+      this.lastRewriteOk = false;
+      return false;
+    }
+    this.writePending();
+    if (!this.openNewIncr()) {
+      this.lastRewriteOk = false;
+      return false;
+    }
+    // Same instant as the new incr file: the snapshot is exactly what that file continues from.
+    const snapshot = this.server.snapshots.begin(this.server.clock.ms);
+    this.rewrites++;
+    this.rewriteScheduled = false;
+    this.rewriteStartedAt = Date.now();
+    const temp = join(this.config.str('dir'), `temp-rewriteaof-bg-${process.pid}.aof`);
+    this.server.log.info('Background append only file rewriting started');
+    this.rewriting = this.writeBase(snapshot, temp)
+      .then((ok) => this.rewriteDone(ok, temp))
+      .finally(() => {
+        this.rewriting = null;
+      });
+    return true;
+  }
+
+  /** openNewIncrAofForAppend: the file writes go to while the rewrite runs (and after). */
+  private openNewIncr(): boolean {
+    if (this.state === AofState.Off) return true;
+    let fd = -1;
+    try {
+      if (this.state === AofState.WaitRewrite) {
+        fd = openSync(this.path(this.tempIncrName), 'w');
+      } else {
+        const next = this.manifest.clone();
+        const info = next.newIncr(this.filename);
+        fd = openSync(this.path(info.name), 'w');
+        this.persistManifest(next);
+        this.manifest = next;
+        this.server.log.info(`Creating AOF incr file ${info.name} on background rewrite`);
+      }
+    } catch (error) {
+      if (fd !== -1) closeSync(fd);
+      this.server.log.warn(`Can't open the append-only file: ${(error as Error).message}`);
+      return false;
+    }
+    this.switchFile(fd);
+    return true;
+  }
+
+  /** Makes `fd` the current incr file; the previous one is fsynced and closed in the background. */
+  private switchFile(fd: number): void {
+    if (this.fd !== -1) this.enqueueFsync({ fd: this.fd, upTo: this.written, close: true });
+    this.fd = fd;
+    this.selectedDb = -1;
+    this.incrBytes = 0;
+  }
+
+  /** Writes the snapshot as a base file: an RDB (aof-use-rdb-preamble) or commands. */
+  private async writeBase(snapshot: Snapshot, temp: string): Promise<boolean> {
+    try {
+      const file = await open(temp, 'w');
+      try {
+        const sink: RdbSink = { write: (chunk) => file.write(chunk).then(() => undefined) };
+        if (this.config.bool('aof-use-rdb-preamble')) {
+          await this.server.rdb.streamRdb(snapshot, sink, { aofBase: true });
+        } else {
+          const visitor = new CommandBaseVisitor(this.server, sink, false);
+          await snapshot.walk(visitor);
+          await sink.write(visitor.take());
+        }
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      return true;
+    } catch (error) {
+      snapshot.release();
+      this.server.log.warn(`Write error writing append only file on disk: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** backgroundRewriteDoneHandler. */
+  private rewriteDone(ok: boolean, temp: string): void {
+    this.lastRewriteSeconds = Math.round((Date.now() - this.rewriteStartedAt) / 1000);
+    if (ok) ok = this.installBase(temp);
+    if (ok) {
+      this.lastRewriteOk = true;
+      this.consecutiveFailures = 0;
+      this.server.log.info('Background AOF rewrite finished successfully');
+      if (this.state === AofState.WaitRewrite) this.state = AofState.On;
+    } else {
+      this.lastRewriteOk = false;
+      this.consecutiveFailures++;
+      this.server.log.warn('Background AOF rewrite terminated with error');
+      removeQuietly(temp);
+    }
+    if (this.state === AofState.WaitRewrite) {
+      // The writes collected in the temporary incr file are lost with it: try again.
+      this.closeCurrent();
+      removeQuietly(this.path(this.tempIncrName));
+      this.rewriteScheduled = true;
+    }
+  }
+
+  /** Renames the new base (and temp incr) into place and switches the manifest. */
+  private installBase(temp: string): boolean {
+    const next = this.manifest.clone();
+    const base = next.newBase(this.filename, this.config.bool('aof-use-rdb-preamble'));
+    try {
+      renameSync(temp, this.path(base.name));
+      this.server.log.info(`Successfully renamed the temporary AOF base file ${temp} into ${base.name}`);
+      if (this.state === AofState.WaitRewrite) {
+        const incr = next.newIncr(this.filename);
+        renameSync(this.path(this.tempIncrName), this.path(incr.name));
+      }
+      next.retireIncr(this.fd !== -1);
+      this.persistManifest(next);
+    } catch (error) {
+      this.server.log.warn(`Error installing the rewritten AOF: ${(error as Error).message}`);
+      return false;
+    }
+    this.manifest = next;
+    if (this.state !== AofState.Off) {
+      this.currentSize = fileSize(this.path(base.name)) + this.incrBytes;
+      this.baseSize = this.currentSize;
+    }
+    this.deleteHistory();
+    return true;
+  }
+
+  /** aofDelHistoryFiles (unless aof-disable-auto-gc). */
+  private deleteHistory(): void {
+    if (this.config.bool('aof-disable-auto-gc') || this.manifest.history.length === 0) return;
+    for (const info of this.manifest.history) {
+      this.server.log.info(`Removing the history file ${info.name} in the background`);
+      removeQuietly(this.path(info.name));
+    }
+    const next = this.manifest.clone();
+    next.history = [];
+    try {
+      this.persistManifest(next);
+      this.manifest = next;
+    } catch (error) {
+      this.server.log.warn(`Can't persist the AOF manifest: ${(error as Error).message}`);
+    }
+  }
+
+  /** writeAofManifestFile: temp file, fsync, rename, fsync of the directory. */
+  private persistManifest(manifest: AofManifest): void {
+    const target = this.path(this.manifestName);
+    const temp = this.path(`temp-${this.manifestName}`);
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, manifest.format());
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+    fsyncDirectory(target);
+  }
+
+  // -- turning the AOF on and off ---------------------------------------------------------------------
+
+  /** CONFIG SET appendonly (and the config at startup once loading is done). */
+  private appendonlyChanged(on: boolean): void {
+    if (on && this.state === AofState.Off) this.startAppendOnly();
+    else if (!on && this.state !== AofState.Off) this.stopAppendOnly();
+  }
+
+  /** startAppendOnly: writes start when the first rewrite (a fresh base) begins. */
+  private startAppendOnly(): void {
+    this.state = AofState.WaitRewrite;
+    this.server.propagation.subscribe(this);
+    if (this.rewriting !== null) {
+      this.server.log.warn('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
+      this.server.snapshots.active?.release();
+      this.rewriteScheduled = true;
+    } else if (this.server.snapshots.active !== null) {
+      this.server.log.warn('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+      this.rewriteScheduled = true;
+    } else if (this.server.executingTransaction) {
+      this.server.log.warn('AOF was enabled during a transaction. An AOF background was scheduled to start when possible.');
+      this.rewriteScheduled = true;
+    } else if (!this.startRewrite()) {
+      this.state = AofState.Off;
+      this.server.propagation.unsubscribe(this);
+      this.server.log.warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+    }
+  }
+
+  /** stopAppendOnly: the last writes are written and fsynced, the file closed. */
+  private stopAppendOnly(): void {
+    this.server.propagation.unsubscribe(this);
+    this.writePending();
+    if (this.fd !== -1) this.enqueueFsync({ fd: this.fd, upTo: this.written, close: true });
+    this.fd = -1;
+    this.selectedDb = -1;
+    this.state = AofState.Off;
+    this.rewriteScheduled = false;
+    this.incrBytes = 0;
+    if (this.rewriting !== null) this.server.snapshots.active?.release();
+  }
+
+  private closeCurrent(): void {
+    if (this.fd === -1) return;
+    this.enqueueFsync({ fd: this.fd, upTo: this.written, close: true });
+    this.fd = -1;
+  }
+
+  // -- startup ---------------------------------------------------------------------------------------
+
+  /**
+   * loadDataFromDisk with appendonly yes: loads the base and incr files named by the manifest
+   * (upgrading an old single-file AOF first). Throws AofLoadError after logging Redis's reason.
+   */
+  loadAtStartup(): void {
+    this.manifest = this.readManifest();
+    this.upgradeLegacyFile();
+    if (this.manifest.empty) return;
+    const files = this.manifest.loadOrder;
+    let total = 0;
+    for (const info of files) {
+      const path = this.path(info.name);
+      if (!existsSync(path)) this.fatal(`The append log file ${info.name} doesn't exist`);
+      total += fileSize(path);
+    }
+    if (total === 0) return;
+    const started = Date.now();
+    files.forEach((info, i) => this.loadFile(info.name, info === this.manifest.base, i === files.length - 1));
+    this.currentSize = files.reduce((sum, info) => sum + fileSize(this.path(info.name)), 0);
+    this.baseSize = this.manifest.base === null ? 0 : fileSize(this.path(this.manifest.base.name));
+    this.server.log.info(`DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+  }
+
+  private readManifest(): AofManifest {
+    const path = this.path(this.manifestName);
+    if (!existsSync(path)) return new AofManifest();
+    try {
+      return AofManifest.parse(readFileSync(path, 'latin1'));
+    } catch (error) {
+      if (error instanceof ManifestError) this.fatal(`\n*** FATAL AOF MANIFEST FILE ERROR ***\n${error.message}`);
+      throw error;
+    }
+  }
+
+  /** aofUpgradePrepare: an old `dir/appendfilename` becomes the base of a new directory. */
+  private upgradeLegacyFile(): void {
+    const legacy = join(this.config.str('dir'), this.filename);
+    if (!existsSync(legacy)) return;
+    const manifest = this.manifest;
+    const onlyLegacyBase =
+      manifest.base?.name === this.filename && manifest.incr.length === 0 && !existsSync(this.path(this.filename));
+    if (existsSync(this.directory) && !manifest.empty && !onlyLegacyBase) return;
+    mkdirSync(this.directory, { recursive: true });
+    const next = new AofManifest();
+    next.base = { name: this.filename, seq: 1, type: AofFileType.Base };
+    next.baseSeq = 1;
+    this.persistManifest(next);
+    renameSync(legacy, this.path(this.filename));
+    this.manifest = next;
+    this.server.log.info(
+      `Successfully migrated an old-style AOF file (${this.filename}) into the AOF directory (${this.config.str('appenddirname')}).`,
+    );
+  }
+
+  /** loadSingleAppendOnlyFile: an RDB part (base, or old preamble) then commands. */
+  private loadFile(name: string, isBase: boolean, last: boolean): void {
+    const path = this.path(name);
+    const data = readFileSync(path);
+    if (data.length === 0) return;
+    const started = Date.now();
+    let commandsFrom = 0;
+    if (data.latin1Slice(0, 5) === 'REDIS') {
+      const oldStyle = name === this.filename;
+      this.server.log.info(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
+      try {
+        commandsFrom = oldStyle ? rdbLength(data) : data.length;
+        this.server.rdb.loadBuffer(data.subarray(0, commandsFrom), { keepExpired: true });
+      } catch (error) {
+        if (!(error instanceof FormatError || error instanceof RangeError)) throw error;
+        this.fatal(
+          oldStyle
+            ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted`
+            : `Error reading the RDB base file ${name}, AOF loading aborted`,
+        );
+      }
+      if (oldStyle) this.server.log.info('Reading the remaining AOF tail...');
+    }
+    const result = replayAof(this.server, data, commandsFrom);
+    switch (result.status) {
+      case AofReplayStatus.UnknownCommand:
+        this.fatal(`Unknown command '${result.unknown}' reading the append only file ${name}`);
+        break;
+      case AofReplayStatus.BadFormat:
+        this.fatal(
+          `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+        );
+        break;
+      case AofReplayStatus.Truncated:
+        this.truncatedTail(name, result.validUpTo, last);
+        break;
+      case AofReplayStatus.Ok:
+        break;
+    }
+    const kind = isBase ? 'base' : 'incr';
+    this.server.log.info(`DB loaded from ${kind} file ${name}: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+  }
+
+  /** The uxeof path: cut the file after its last complete command when aof-load-truncated allows. */
+  private truncatedTail(name: string, validUpTo: number, last: boolean): void {
+    const log = this.server.log;
+    if (!this.config.bool('aof-load-truncated')) {
+      this.fatal(
+        `Unexpected end of file reading the append only file ${name}. You can: ` +
+          '1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ' +
+          "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+      );
+    }
+    log.warn(`!!! Warning: short read while loading the AOF file ${name}!!!`);
+    log.warn(`!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
+    try {
+      truncateSync(this.path(name), validUpTo);
+    } catch (error) {
+      this.fatal(`Error truncating the AOF file ${name}: ${(error as Error).message}`);
+    }
+    log.warn(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+    if (!last) this.fatal('Fatal error: the truncated file is not the last file');
+  }
+
+  private fatal(message: string): never {
+    this.server.log.warn(message);
+    throw new AofLoadError(message);
+  }
+
+  /**
+   * aofOpenIfNeededOnServerStart, then follows `appendonly` for CONFIG SET. With appendonly
+   * yes: a base file when there is none, the last incr file opened for appending.
+   */
+  openAtStartup(): void {
+    this.config.watch('appendfsync', (value) => (this.policy = FSYNC_POLICIES.get(String(value)) ?? FsyncPolicy.Everysec));
+    if (this.config.bool('appendonly')) this.openFiles();
+    this.config.watch('appendonly', (value) => this.appendonlyChanged(value as boolean));
+  }
+
+  private openFiles(): void {
+    mkdirSync(this.directory, { recursive: true });
+    const next = this.manifest.clone();
+    if (next.empty) {
+      const base = next.newBase(this.filename, this.config.bool('aof-use-rdb-preamble'));
+      this.writeBaseSync(this.path(base.name));
+      this.server.log.info(`Creating AOF base file ${base.name} on server start`);
+    }
+    const existing = next.incr.length > 0;
+    const incr = existing ? next.incr[next.incr.length - 1]! : next.newIncr(this.filename);
+    this.fd = openSync(this.path(incr.name), 'a');
+    this.persistManifest(next);
+    this.manifest = next;
+    this.incrBytes = fileSize(this.path(incr.name));
+    if (this.currentSize === 0) this.currentSize = this.manifest.loadOrder.reduce((sum, info) => sum + fileSize(this.path(info.name)), 0);
+    if (this.baseSize === 0 && this.manifest.base !== null) this.baseSize = fileSize(this.path(this.manifest.base.name));
+    this.server.log.info(`${existing ? 'Opening' : 'Creating'} AOF incr file ${incr.name} on server start`);
+    this.state = AofState.On;
+    this.lastFsyncAt = Date.now();
+    this.server.propagation.subscribe(this);
+  }
+
+  /** rewriteAppendOnlyFile: a base written synchronously (server start, nothing to serve yet). */
+  private writeBaseSync(target: string): void {
+    const temp = join(this.config.str('dir'), `temp-rewriteaof-${process.pid}.aof`);
+    const fd = openSync(temp, 'w');
+    try {
+      const sink: RdbSink = { write: (chunk) => void writeSync(fd, chunk) };
+      const snapshot = this.server.snapshots.immediate(this.server.clock.ms);
+      if (this.config.bool('aof-use-rdb-preamble')) this.server.rdb.writeRdbSync(snapshot, sink, { aofBase: true });
+      else {
+        const visitor = new CommandBaseVisitor(this.server, sink, true);
+        snapshot.walkSync(visitor);
+        sink.write(visitor.take());
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  }
+
+  /** prepareForShutdown: everything appended reaches the disk before the process exits. */
+  shutdown(): void {
+    if (this.fd === -1) return;
+    this.writePending();
+    try {
+      fsyncSync(this.fd);
+    } catch (error) {
+      this.server.log.warn(`Fail to fsync the AOF file: ${(error as Error).message}`);
+    }
+  }
+
+  // -- INFO --------------------------------------------------------------------------------------------
+
+  /** The aof_* fields of INFO persistence, in Redis's order (the second group only when enabled). */
+  infoFields(): [string, string | number][] {
+    const fields: [string, string | number][] = [
+      ['aof_enabled', this.enabled ? 1 : 0],
+      ['aof_rewrite_in_progress', this.rewriting !== null ? 1 : 0],
+      ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastRewriteSeconds],
+      ['aof_current_rewrite_time_sec', this.rewriting !== null ? Math.round((Date.now() - this.rewriteStartedAt) / 1000) : -1],
+      ['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err'],
+      ['aof_rewrites', this.rewrites],
+      ['aof_rewrites_consecutive_failures', this.consecutiveFailures],
+      ['aof_last_write_status', this.lastWriteOk ? 'ok' : 'err'],
+      ['aof_last_cow_size', 0],
+    ];
+    return fields;
+  }
+
+  /** The fields Redis adds after module_fork_* when the AOF is enabled. */
+  enabledInfoFields(): [string, string | number][] {
+    if (!this.config.bool('appendonly')) return [];
+    return [
+      ['aof_current_size', this.currentSize],
+      ['aof_base_size', this.baseSize],
+      ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
+      ['aof_buffer_length', this.pending.length],
+      ['aof_pending_bio_fsync', this.fsyncJobs.length + (this.fsyncRunning ? 1 : 0)],
+      ['aof_delayed_fsync', this.delayedFsyncs],
+    ];
+  }
+
+  /** The stream offsets (appended, written, fsynced): for tests and diagnostics. */
+  get offsets(): { appended: number; written: number; synced: number } {
+    return { appended: this.appended, written: this.written, synced: this.synced };
+  }
+}
+
+/**
+ * An AOF-format base (aof-use-rdb-preamble no): per database a SELECT, then per key a RESTORE
+ * of its DUMP payload with the absolute TTL, and the function libraries first. Redis writes
+ * type-specific commands (RPUSH, HMSET …); RESTORE reproduces the same keys and loads anywhere.
+ */
+class CommandBaseVisitor implements SnapshotVisitor {
+  private text = '';
+
+  constructor(
+    private readonly server: Server,
+    private readonly sink: RdbSink,
+    /** A synchronous walk with a synchronous sink: write out every megabyte. */
+    private readonly eager: boolean,
+  ) {
+    for (const code of server.rdb.functionLibraries()) this.text += respCommand(['FUNCTION', 'LOAD', code]);
+  }
+
+  database(index: number): void {
+    this.text += respCommand(['SELECT', String(index)]);
+  }
+
+  key(record: SnapshotRecord): void {
+    const dump = dumpPayload(record.type, record.value, this.server.rdb.writerOptions());
+    const payload = dump.latin1Slice(0, dump.length);
+    const argv = ['RESTORE', record.key, String(record.expireAt), payload];
+    if (record.expireAt !== 0) argv.push('ABSTTL');
+    this.text += respCommand(argv);
+    if (this.eager && this.text.length >= 1 << 20) void this.sink.write(this.take());
+  }
+
+  async sliceDone(): Promise<void> {
+    if (this.text.length > 0) await this.sink.write(this.take());
+  }
+
+  /** The commands produced since the last take. */
+  take(): Buffer {
+    const bytes = Buffer.from(this.text, 'latin1');
+    this.text = '';
+    return bytes;
+  }
+}
+
+/** Where the RDB part of an old-style preamble AOF ends (its commands follow). */
+function rdbLength(data: Buffer): number {
+  return readRdb(data, { hashMaxEntries: 0, hashMaxValue: 0, setMaxIntsetEntries: 0, zsetMaxEntries: 0, zsetMaxValue: 0 }, {
+    selectDb: () => undefined,
+    key: () => undefined,
+  }, false).bytes;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+function fsyncDirectory(file: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dirname(file), 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename still happened.
+  } finally {
+    if (fd !== -1) closeSync(fd);
+  }
+}
