@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, replyElements } from '../helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
+import { hasRealRedis, type RunningServer, startPair } from '../helpers/servers.js';
 
 /**
  * The data-type families, by the ACL category Redis files their commands under. (@keyspace also
@@ -26,7 +26,7 @@ describe.skipIf(!hasRealRedis())('tsredis implements every command of each data-
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {

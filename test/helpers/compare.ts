@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, replayConversation, replayScript } from './raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from './servers.js';
+import { hasRealRedis, type RunningServer, startPair } from './servers.js';
 
 /** tsredis and the real redis-server, side by side for byte comparisons. */
 export interface ServerPair {
@@ -29,7 +29,7 @@ export function describeAgainstRealRedis(file: string, title: string, body: (ser
     let pair: ServerPair | undefined;
 
     beforeAll(async () => {
-      const [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+      const [ours, real] = await startPair();
       pair = { ours, real };
     });
 

@@ -99,3 +99,15 @@ export function redisCli(port: number, args: string[], input?: string): { stdout
   const result = spawnSync('redis-cli', ['-p', String(port), ...args], { input, encoding: 'latin1', timeout: 20_000 });
   return { stdout: result.stdout, status: result.status };
 }
+
+/**
+ * Starts tsredis and the real redis-server side by side. When one fails to start, the other is
+ * stopped before the error propagates, so a failed beforeAll leaks no process.
+ */
+export async function startPair(oursArgs: string[] = [], realArgs: string[] = []): Promise<[RunningServer, RunningServer]> {
+  const [ours, real] = await Promise.allSettled([startTsredis(oursArgs), startRealRedis(realArgs)]);
+  if (ours.status === 'fulfilled' && real.status === 'fulfilled') return [ours.value, real.value];
+  if (ours.status === 'fulfilled') await ours.value.stop();
+  if (real.status === 'fulfilled') await real.value.stop();
+  throw ours.status === 'rejected' ? ours.reason : (real as PromiseRejectedResult).reason;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
+import { hasRealRedis, startPair, type RunningServer } from '../../../test/helpers/servers.js';
 
 /*
  * Users from the configuration: `user` directives, and the aclfile with ACL SAVE / ACL LOAD,
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function startBoth(ours: string[], real: string[]): Promise<[RawClient, RawClient]> {
-  const servers = await Promise.all([startTsredis(ours), startRealRedis(real)]);
+  const servers = await startPair(ours, real);
   started.push(...servers);
   return Promise.all([RawClient.connect(servers[0].port), RawClient.connect(servers[1].port)]);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
+import { hasRealRedis, startPair, type RunningServer } from '../../../test/helpers/servers.js';
 
 /*
  * ACL differential tests against a real Redis 7.0: the same users (a corpus of rules) must
@@ -149,7 +149,7 @@ describe.skipIf(!available)('ACL against real Redis 7.0', () => {
   const admin: Record<'ours' | 'real', RawClient> = {} as never;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
     admin.ours = await RawClient.connect(ours.port);
     admin.real = await RawClient.connect(real.port);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { freePort } from '../../../test/helpers/ports.js';
 import { RawClient } from '../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
+import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../test/helpers/servers.js';
 
 /**
  * Observability (issue 6, done-when #3): the Prometheus endpoint on metrics-port, scraped before
@@ -294,7 +294,7 @@ describe.skipIf(!hasRealRedis())('redis-cli monitor: the same lines as real Redi
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, replyElements } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /**
  * Golden comparison of the COMMAND family with redis-server 7.0: for every command tsredis
@@ -129,7 +129,7 @@ describe.skipIf(!REAL)('COMMAND family against redis-server 7.0', () => {
   let implemented: Set<string>;
 
   beforeAll(async () => {
-    [real, ours] = await Promise.all([startRealRedis(), startTsredis()]);
+    [ours, real] = await startPair();
     const client = await RawClient.connect(ours.port);
     const names = elementsOf(await client.call('COMMAND', 'LIST')).map(bulkText);
     client.destroy();

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../../test/differential/generator.js';
 import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
 import { commandsOf } from './script-lines.js';
 
 function connect(port: number): Redis {
@@ -244,7 +244,7 @@ describe.skipIf(!hasRealRedis())('geo commands match real Redis byte for byte', 
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {

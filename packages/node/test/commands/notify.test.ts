@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /**
  * A command, a pause (ms) that lets a TTL pass, or a command sent on blocking connection
@@ -252,7 +252,7 @@ describe.skipIf(!hasRealRedis())('keyspace notifications match real Redis', () =
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
 
 type Step = readonly [number, ...string[]];
 
@@ -93,7 +93,7 @@ describe.skipIf(!hasRealRedis())('Pub/Sub matches real Redis byte for byte', () 
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
 import { commandsOf } from './script-lines.js';
 
 function connect(port: number): Redis {
@@ -354,7 +354,7 @@ describe.skipIf(!hasRealRedis())('sorted set commands match real Redis byte for 
   let real: RunningServer;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startTsredis(), startRealRedis()]);
+    [ours, real] = await startPair();
   });
 
   afterAll(async () => {
