@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../../test/differential/generator.js';
-import { replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 import { commandsOf } from './script-lines.js';
 
 function connect(port: number): Redis {
@@ -239,29 +239,9 @@ CONFIG SET zset-max-listpack-entries 128
   'seeded searches over clusters, duplicates and range edges (seed 2)': randomSearches(2),
 };
 
-describe.skipIf(!hasRealRedis())('geo commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('geo.test.ts', 'geo commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 });
-
-if (!hasRealRedis()) console.warn('geo.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
 
 describe('geo commands', () => {
   let server: RunningServer;

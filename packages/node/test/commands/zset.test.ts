@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, replayScript } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
+import { RawClient } from '../../../../test/helpers/raw.js';
+import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 import { commandsOf } from './script-lines.js';
 
 function connect(port: number): Redis {
@@ -349,26 +350,8 @@ async function blockingRun(port: number, blocked: string[][], writes: string[][]
   }
 }
 
-describe.skipIf(!hasRealRedis())('sorted set commands match real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(SCRIPTS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayScript(real.port, resp, script);
-        expect(await replayScript(ours.port, resp, script)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('zset.test.ts', 'sorted set commands match real Redis byte for byte', (servers) => {
+  itMatchesRealRedis(servers, SCRIPTS);
 
   it('BZPOPMIN/BZPOPMAX/BZMPOP serve waiters oldest first, from the key that got data', async () => {
     const blocked = [
@@ -378,12 +361,11 @@ describe.skipIf(!hasRealRedis())('sorted set commands match real Redis byte for 
       ['BZMPOP', '0.05', '1', 'k3', 'MIN'],
     ];
     const writes = [['ZADD', 'k2', '1', 'a', '2', 'b', '3', 'c'], ['ZADD', 'k1', '1', 'x', '2', 'y']];
+    const { ours, real } = servers();
     const expected = await blockingRun(real.port, blocked, writes);
     expect(await blockingRun(ours.port, blocked, writes)).toEqual(expected);
   });
 });
-
-if (!hasRealRedis()) console.warn('zset.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
 
 describe('sorted set commands', () => {
   let server: RunningServer;
