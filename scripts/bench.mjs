@@ -4,6 +4,7 @@
 // workloads in alternation so machine noise hits them alike. Prints a table and writes
 // bench/results.json and bench/results.md (the markdown table for the README).
 //   BENCH_SCALE=0.2 npm run bench   shorter run (request counts scaled)
+//   BENCH_REPEAT=5 npm run bench    runs per workload (default 3); the table shows medians
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -17,6 +18,13 @@ const CORE_TESTS = 'ping,set,get,incr,mset';
 const TYPE_TESTS = 'lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300';
 const CLIENTS = 50;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+/**
+ * Each workload runs REPEAT times per server, alternating which server goes first; the table
+ * reports medians (of ops/s, latencies and per-run ratios), which a busy machine skews less.
+ */
+const REPEAT = Math.max(1, Math.round(Number(process.env.BENCH_REPEAT ?? '3')));
+/** Share of each workload run once, unmeasured, before the table: JIT warm-up for tsredis, same load for both. */
+const WARMUP_SHARE = 0.1;
 /**
  * Requests per test: sized so the whole bench takes a few minutes on a small machine. A config
  * runs either built-in redis-benchmark tests or one custom command (redis-benchmark 7.0 has no
@@ -96,6 +104,30 @@ function benchmark(port, { pipeline, size, requests, tests, command, label }) {
   return rows;
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One row per test of a workload: medians over its runs (each run's ratio pairs the servers' results). */
+function medianRows(config, runs) {
+  const stat = (results, field) => median(results.map((result) => result[field]));
+  const rows = [];
+  for (const test of runs[0].ours.keys()) {
+    const ours = runs.map((run) => run.ours.get(test)).filter(Boolean);
+    const paired = runs.filter((run) => run.ours.has(test) && run.theirs?.has(test));
+    const theirs = paired.map((run) => run.theirs.get(test));
+    rows.push({
+      test, pipeline: config.pipeline, size: config.size, runs: ours.length,
+      tsredis: { rps: stat(ours, 'rps'), p50: stat(ours, 'p50'), p99: stat(ours, 'p99') },
+      redis: theirs.length ? { rps: stat(theirs, 'rps'), p50: stat(theirs, 'p50'), p99: stat(theirs, 'p99') } : null,
+      ratio: paired.length ? median(paired.map((run) => run.ours.get(test).rps / run.theirs.get(test).rps)) : null,
+    });
+  }
+  return rows;
+}
+
 const pad = (text, width) => String(text).padEnd(width);
 const fmt = (n) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
 const ms = (n) => (n === undefined ? '-' : n.toFixed(3));
@@ -113,21 +145,23 @@ async function main() {
     if (withRedis) {
       servers.push(await start('redis', 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning']));
     }
+    for (const config of CONFIGS) {
+      for (const server of servers) benchmark(server.port, { ...config, requests: config.requests * WARMUP_SHARE });
+    }
+    process.stderr.write('  done warm-up\n');
     const rows = [];
     const began = Date.now();
     for (const config of CONFIGS) {
-      const [ours, theirs] = servers.map((server) => benchmark(server.port, config));
-      for (const [test, mine] of ours) {
-        const ref = theirs?.get(test);
-        rows.push({
-          test, pipeline: config.pipeline, size: config.size,
-          tsredis: mine, redis: ref ?? null,
-          ratio: ref ? mine.rps / ref.rps : null,
-        });
+      const runs = [];
+      for (let run = 0; run < REPEAT; run++) {
+        const order = run % 2 === 0 ? servers : [...servers].reverse();
+        const byServer = new Map(order.map((server) => [server.name, benchmark(server.port, config)]));
+        runs.push({ ours: byServer.get('tsredis'), theirs: byServer.get('redis') });
       }
-      process.stderr.write(`  done ${config.label ?? config.tests} -P ${config.pipeline} -d ${config.size}\n`);
+      rows.push(...medianRows(config, runs));
+      process.stderr.write(`  done ${config.label ?? config.tests} -P ${config.pipeline} -d ${config.size} (${REPEAT} runs)\n`);
     }
-    report(rows, Math.round((Date.now() - began) / 1000), bgsaveLatency());
+    report(rows, Math.round((Date.now() - began) / 1000), bgsaveLatency(), replicationLag());
     return 0;
   } finally {
     for (const server of servers) await server.stop();
@@ -149,7 +183,22 @@ function bgsaveLatency() {
   return lines;
 }
 
-function report(rows, seconds, latencyLines) {
+/**
+ * Issue 7's replication lag: a replica attached to tsredis (and to real Redis, for comparison)
+ * while redis-benchmark SET -P 16 loads the master (scripts/replication-lag.mjs). Summary lines.
+ */
+function replicationLag() {
+  const requests = String(Math.max(20_000, Math.round(1_000_000 * SCALE)));
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'replication-lag.mjs'), '--requests', requests], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('replication lag'));
+  process.stderr.write(`  done replication lag (${requests} SET requests)\n`);
+  return lines;
+}
+
+function report(rows, seconds, latencyLines, lagLines) {
   const header = ['test', 'P', 'size', 'tsredis ops/s', 'redis ops/s', 'ratio', 'tsredis p50/p99 ms', 'redis p50/p99 ms'];
   const table = rows.map((r) => [
     r.test, r.pipeline, r.size, fmt(r.tsredis.rps), fmt(r.redis?.rps), r.ratio === null ? '-' : r.ratio.toFixed(2),
@@ -160,24 +209,32 @@ function report(rows, seconds, latencyLines) {
   for (const row of table) console.log(row.map((cell, i) => pad(cell, widths[i])).join('  '));
   const ratios = rows.filter((r) => r.ratio !== null).map((r) => r.ratio);
   const geomean = ratios.length ? Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length) : null;
-  if (geomean !== null) console.log(`\ngeometric mean ratio tsredis/redis: ${geomean.toFixed(2)} (${seconds} s, ${CLIENTS} clients)`);
+  if (geomean !== null) console.log(`\ngeometric mean ratio tsredis/redis: ${geomean.toFixed(2)} (${seconds} s, ${CLIENTS} clients, medians of ${REPEAT} runs)`);
   console.log(`\nBGSAVE latency probe:\n${latencyLines.join('\n')}`);
+  console.log(`\nReplication lag (master offset - replica offset):\n${lagLines.join('\n')}`);
 
   const outDir = join(root, 'bench');
   mkdirSync(outDir, { recursive: true });
-  const meta = { date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, node: process.version, seconds, geomeanRatio: geomean, bgsaveLatency: latencyLines };
+  const meta = {
+    date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, repeat: REPEAT, node: process.version, seconds, geomeanRatio: geomean,
+    bgsaveLatency: latencyLines, replicationLag: lagLines,
+  };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const md = [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
     ...table.map((row) => `| ${row.join(' | ')} |`),
     '',
-    `redis-benchmark -c ${CLIENTS}, ${meta.date.slice(0, 10)}, Node ${process.version}` +
+    `redis-benchmark -c ${CLIENTS}, medians of ${REPEAT} alternating runs after a warm-up, ${meta.date.slice(0, 10)}, Node ${process.version}` +
       (geomean === null ? '' : `; geometric mean ratio ${geomean.toFixed(2)}`),
     '',
     'PING latency while tsredis runs a BGSAVE of 1,000,000 keys with redis-benchmark loading it:',
     '',
     ...latencyLines.map((line) => `    ${line}`),
+    '',
+    'Replication lag (master offset - replica offset, sampled every 50 ms) under redis-benchmark SET -P 16:',
+    '',
+    ...lagLines.map((line) => `    ${line}`),
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md);

@@ -64,7 +64,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outPath = join(root, 'packages', 'node', 'src', 'commands', 'meta.json');
+// META_OUT captures another table (the sentinel's, from redis-sentinel) into its own file.
+const outPath = process.env.META_OUT ?? join(root, 'packages', 'node', 'src', 'commands', 'meta.json');
 const port = Number(process.argv[2] ?? 6390);
 const host = process.argv[3] ?? '127.0.0.1';
 const TODO = 'TODO';

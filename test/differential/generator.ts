@@ -54,7 +54,7 @@ export interface GeneratedCommand {
   check: Check;
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting' | 'geo';
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting' | 'geo' | 'transaction';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -752,7 +752,44 @@ const GEO: Builder[] = [
   (r) => ['GEORADIUSBYMEMBER', geoKey(r), geoMember(r), r.pick(GEO_DISTANCES), r.pick(GEO_UNITS), r.pick(['STORE', 'STOREDIST']), 'g3'],
 ];
 
-const BUILDERS: Record<Family, Builder[]> = {
+// ---- transaction family: MULTI … EXEC/DISCARD blocks around commands of the other families,
+// WATCH (invalidated by the connection's own writes: the runner has one connection per server),
+// and the misuse errors (EXEC/DISCARD without MULTI, nested MULTI, WATCH inside MULTI, a
+// queued command refused → EXECABORT). A block is several commands, each compared on its own.
+type SingleFamily = Exclude<Family, 'transaction'>;
+/** Families whose commands go inside blocks: not pubsub (pushes inside EXEC) nor wrongtype. */
+const QUEUED_FAMILIES: readonly SingleFamily[] = ['string', 'bitmap', 'keys', 'ttl', 'hash', 'set', 'list', 'zset', 'scripting', 'hyperloglog', 'geo', 'stream'];
+
+/** One command for a block, mutated now and then; never one whose reply is compared loosely. */
+function queuedCommand(r: Rng): string[] {
+  for (let tries = 0; tries < 20; tries++) {
+    let args = r.pick(BUILDERS[r.pick(QUEUED_FAMILIES)])(r);
+    if (!UNMUTATED.has(args[0]!) && r.chance(1 / 12)) args = mutate(r, args);
+    if (CHECKS[args[0]!.toLowerCase()] === undefined) return args;
+  }
+  return ['GET', key(r)];
+}
+
+function queuedCommands(r: Rng, low: number, high: number): string[][] {
+  return Array.from({ length: r.int(low, high) }, () => queuedCommand(r));
+}
+
+function transactionBlock(r: Rng): string[][] {
+  const roll = r.next();
+  if (roll < 0.35) return [['MULTI'], ...queuedCommands(r, 1, 4), ['EXEC']];
+  if (roll < 0.45) return [['MULTI'], ...queuedCommands(r, 0, 3), [r.pick(['DISCARD', 'discard'])]];
+  if (roll < 0.7) {
+    const watched = [key(r), ...(r.chance(0.3) ? [key(r)] : [])];
+    // Half the time the connection itself changes a watched key (or not) before MULTI.
+    const touch = r.chance(0.5) ? queuedCommands(r, 1, 2) : [];
+    return [['WATCH', ...watched], ...touch, ['MULTI'], ...queuedCommands(r, 1, 3), ['EXEC']];
+  }
+  if (roll < 0.78) return [['WATCH', key(r)], ['UNWATCH'], ['SET', key(r), value(r)], ['MULTI'], queuedCommand(r), ['EXEC']];
+  if (roll < 0.86) return [['MULTI'], queuedCommand(r), r.pick([['WATCH', key(r)], ['MULTI'], ['BOGUSCMD', 'x'], ['GET'], ['SET', 'k1']]), queuedCommand(r), ['EXEC']];
+  return [r.pick([['EXEC'], ['DISCARD'], ['UNWATCH'], ['WATCH'], ['MULTI', 'x'], ['EXEC', 'x']])];
+}
+
+const BUILDERS: Record<SingleFamily, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
   keys: KEYS_FAMILY,
@@ -770,9 +807,9 @@ const BUILDERS: Record<Family, Builder[]> = {
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12, geo: 15 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12, geo: 15, transaction: 4 };
 
-export const ALL_FAMILIES = Object.keys(BUILDERS) as Family[];
+export const ALL_FAMILIES: readonly Family[] = [...(Object.keys(BUILDERS) as SingleFamily[]), 'transaction'];
 
 /** Replies compared with a tolerance or sorted, by command name. */
 const CHECKS: Record<string, Check> = {
@@ -804,13 +841,14 @@ function mutate(r: Rng, args: string[]): string[] {
 
 /**
  * The seeded stream of commands: `count` commands from `families`, the same for the same seed.
- * About one in twelve is mutated (wrong arity, case, unknown name).
+ * About one in twelve is mutated (wrong arity, case, unknown name). A transaction block counts
+ * as its commands (the last block may be cut short by `count`).
  */
 export function generateCommands(seed: number, count: number, families: readonly Family[]): GeneratedCommand[] {
   const r = new Rng(seed);
   const total = families.reduce((sum, f) => sum + WEIGHTS[f], 0);
   const out: GeneratedCommand[] = [];
-  for (let i = 0; i < count; i++) {
+  while (out.length < count) {
     let roll = r.next() * total;
     let family = families[0]!;
     for (const f of families) {
@@ -820,9 +858,13 @@ export function generateCommands(seed: number, count: number, families: readonly
         break;
       }
     }
+    if (family === 'transaction') {
+      for (const args of transactionBlock(r)) out.push({ index: out.length, family, args, check: 'exact' });
+      continue;
+    }
     let args = r.pick(BUILDERS[family])(r);
     if (family !== 'wrongtype' && !UNMUTATED.has(args[0]!) && args[1] !== 'si1' && r.chance(1 / 12)) args = mutate(r, args);
-    out.push({ index: i, family, args, check: CHECKS[args[0]!.toLowerCase()] ?? 'exact' });
+    out.push({ index: out.length, family, args, check: CHECKS[args[0]!.toLowerCase()] ?? 'exact' });
   }
-  return out;
+  return out.slice(0, count);
 }

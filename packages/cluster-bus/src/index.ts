@@ -4,5 +4,15 @@ export type {
 } from './ports.js';
 export { ReplicationBacklog } from './replication/backlog.js';
 export { encodeCommand, StreamReader } from './replication/resp.js';
+export { FailoverState, type FailoverRequest } from './replication/failover.js';
 export { Replication, type InfoField, type ReplicaInfoSettings, type RoleReply } from './replication/replication.js';
 export { parseLong, type Replicas } from './replication/replicas.js';
+export type { ClusterView, SlotNode } from './cluster/view.js';
+export { Route, route, redirectError, newRoutingDecision, type RoutingDecision, type RoutingRequest } from './cluster/routing.js';
+export type { ClusterConfig, ClusterHost } from './ports.js';
+export { Cluster, type ClusterOptions, type FailoverMode } from './cluster/state.js';
+export {
+  clusterInfo, describeNode, describeNodes, linkDescriptions, replicaAvailable, slotOwnerRanges, slotRanges,
+  type LinkDescription, type SlotRange,
+} from './cluster/describe.js';
+export { ClusterNode, NodeFlag, isNodeId } from './cluster/node.js';

@@ -85,3 +85,61 @@ export interface ReplicationHost {
   /** The role, the backlog or the set of replicas changed: node refreshes what depends on them. */
   stateChanged(): void;
 }
+
+/** The cluster directives; read when needed, so CONFIG SET applies at once. */
+export interface ClusterConfig {
+  readonly nodeTimeout: number;
+  readonly requireFullCoverage: boolean;
+  readonly allowReplicaMigration: boolean;
+  readonly migrationBarrier: number;
+  readonly replicaValidityFactor: number;
+  readonly replicaNoFailover: boolean;
+  /** cluster-announce-ip, or '' (peers take the address they see). */
+  readonly announceIp: string;
+  readonly announceHostname: string;
+  readonly preferredEndpointType: 'ip' | 'hostname' | 'unknown-endpoint';
+  /** The client port peers and clients are told (cluster-announce-port or the listening port). */
+  readonly announcePort: number;
+  readonly announceTlsPort: number;
+  readonly announceBusPort: number;
+  readonly tlsCluster: boolean;
+  /** cluster-link-sendbuf-limit in bytes (0: no limit). */
+  readonly linkSendBufferLimit: number;
+  /** masterauth: when set, bus messages are signed with it and unsigned ones dropped (bus-auth.ts). */
+  readonly masterAuth: string;
+  /** repl-ping-replica-period (seconds), part of the replica validity rule. */
+  readonly replPingPeriod: number;
+}
+
+/** What the cluster needs from the server it runs in. */
+export interface ClusterHost {
+  readonly log: ReplicationLog;
+  config(): ClusterConfig;
+  /** Keys of db 0 in a slot (CLUSTER SETSLOT NODE refuses to give away a slot with keys). */
+  countKeysInSlot(slot: number): number;
+  /** Deletes the keys of a slot this node lost (and propagates the deletions); returns how many. */
+  deleteKeysInSlot(slot: number): number;
+  /** The slot is no longer served by this node's shard: its shard channels' subscribers are dropped. */
+  slotLeftShard(slot: number): void;
+  /** The slots db 0 holds keys of (startup: keys of slots this node does not serve are claimed). */
+  slotsWithKeys(): Iterable<number>;
+  /** Keys in db 0 (FLUSHSLOTS, REPLICATE and RESET need an empty master). */
+  keyCount(): number;
+  /** Empties every database (CLUSTER RESET of a replica). */
+  flushAll(): void;
+  /** Replicates ip:port, continuing our replication history where possible (PSYNC). */
+  replicateFrom(ip: string, port: number): void;
+  /** REPLICAOF NO ONE keeping the history, so the other replicas continue with us. */
+  promote(): void;
+  /** The master we replicate, as the replication link knows it, or null. */
+  replicationMaster(): { host: string; port: number } | null;
+  /** master_repl_offset as a master; the processed offset as a replica. */
+  replicationOffset(): number;
+  /** Milliseconds since the master last spoke to us (or since the link went down). */
+  masterDataAge(now: number): number;
+  /** Pauses writes until `endsAt` (manual failover on the master side); unpause ends it. */
+  pauseWrites(endsAt: number): void;
+  unpauseWrites(): void;
+  /** Delivers a message another node published (PUBLISH / SPUBLISH propagated over the bus). */
+  deliverPublish(channel: string, message: string, sharded: boolean): void;
+}

@@ -44,3 +44,19 @@ describe('keySlot', () => {
     }
   });
 });
+
+describe('table-driven CRC16', () => {
+  it('agrees with the crc package on random binary strings', async () => {
+    const { crc16xmodem } = await import('crc');
+    for (let n = 0; n < 200; n++) {
+      let s = '';
+      for (let i = 0; i < n; i++) s += String.fromCharCode((n * 31 + i * 97) & 0xff);
+      expect(crc16(s)).toBe(crc16xmodem(Buffer.from(s, 'latin1')));
+    }
+  });
+  it('slots of tagged keys equal the slot of their tag', () => {
+    for (const key of ['a{b}c', '{x}', 'q{{r}}', 'z{}{w}', '{}', '{', '}{a}']) {
+      expect(keySlot(key)).toBe(crc16(hashTag(key)) & (SLOT_COUNT - 1));
+    }
+  });
+});

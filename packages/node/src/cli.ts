@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Config } from './server/config.js';
@@ -50,49 +50,66 @@ function earlyLogLine(message: string, role = 'C'): string {
   return `${process.pid}:${role} ${stamp} # ${message}\n`;
 }
 
-const config = new Config(DIRECTIVES);
-try {
-  const hasFile = argv.length > 0 && !argv[0]!.startsWith('-');
-  if (hasFile) config.file = resolve(argv[0]!);
-  loadConfiguration(config, config.file, hasFile ? argv.slice(1) : argv);
-} catch (error) {
-  if (error instanceof ConfigFileError) process.stderr.write(`${error.message}\n`);
-  else if (error instanceof ConfigFileOpenError) process.stdout.write(earlyLogLine(error.message));
-  else throw error;
-  process.exit(1);
+/**
+ * Redis runs Sentinel as a mode of this same binary (`--sentinel`, or a binary named like
+ * redis-sentinel): hand over to the sentinel package. It is loaded by path at run time, so the
+ * packages do not import each other (the sentinel depends on this one).
+ */
+async function startSentinel(): Promise<void> {
+  const entry = new URL('../../sentinel/dist/main.js', import.meta.url).href;
+  const { runSentinel } = (await import(entry)) as { runSentinel: (args: readonly string[]) => Promise<unknown> };
+  await runSentinel(argv);
 }
 
-if (config.bool('daemonize') && process.env[DAEMON_CHILD] === undefined) {
-  // Node cannot fork(): start a detached copy of this command line, as the daemon, and leave.
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, [DAEMON_CHILD]: '1' },
-  });
-  child.unref();
-  process.exit(0);
-}
-if (config.bool('daemonize') && config.str('pidfile') === '') config.set('pidfile', [DEFAULT_PID_FILE], true);
+async function startServer(): Promise<void> {
+  const config = new Config(DIRECTIVES);
+  try {
+    const hasFile = argv.length > 0 && !argv[0]!.startsWith('-');
+    if (hasFile) config.file = resolve(argv[0]!);
+    loadConfiguration(config, config.file, hasFile ? argv.slice(1) : argv);
+  } catch (error) {
+    if (error instanceof ConfigFileError) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof ConfigFileOpenError) process.stdout.write(earlyLogLine(error.message));
+    else throw error;
+    process.exit(1);
+  }
 
-if (config.list('bind').length === 0 && config.str('unixsocket') === '') {
-  const line = earlyLogLine('Configured to not listen anywhere, exiting.', 'M');
-  if (config.str('logfile') === '') process.stdout.write(line);
-  else appendFileSync(config.str('logfile'), line);
-  process.exit(1);
-}
-const log = createLogger(config.str('loglevel'), config.str('logfile'));
-const server = new Server(config, log);
-try {
-  await server.listen();
-} catch (error) {
-  log.fatal({ err: error }, `Could not create server TCP listening socket *:${config.int('port')}`);
-  await new Promise<void>((done) => log.flush(() => done()));
-  process.exit(1);
+  if (config.bool('daemonize') && process.env[DAEMON_CHILD] === undefined) {
+    // Node cannot fork(): start a detached copy of this command line, as the daemon, and leave.
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, [DAEMON_CHILD]: '1' },
+    });
+    child.unref();
+    process.exit(0);
+  }
+  if (config.bool('daemonize') && config.str('pidfile') === '') config.set('pidfile', [DEFAULT_PID_FILE], true);
+
+  if (config.list('bind').length === 0 && config.str('unixsocket') === '') {
+    const line = earlyLogLine('Configured to not listen anywhere, exiting.', 'M');
+    if (config.str('logfile') === '') process.stdout.write(line);
+    else appendFileSync(config.str('logfile'), line);
+    process.exit(1);
+  }
+  const log = createLogger(config.str('loglevel'), config.str('logfile'));
+  const server = new Server(config, log);
+  // Signals are handled from the start: loading the dataset happens inside listen().
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await server.listen();
+  } catch (error) {
+    log.fatal({ err: error }, `Could not create server TCP listening socket *:${config.int('port')}`);
+    await new Promise<void>((done) => log.flush(() => done()));
+    process.exit(1);
+  }
+
+  async function stop(signal: string): Promise<void> {
+    await server.shutdown(`Received ${signal} scheduling shutdown...`);
+    process.exit(0);
+  }
 }
 
-async function stop(signal: string): Promise<void> {
-  await server.shutdown(`Received ${signal} scheduling shutdown...`);
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+const sentinelMode = argv.includes('--sentinel') || basename(process.argv[1] ?? '').includes('sentinel');
+await (sentinelMode ? startSentinel() : startServer());

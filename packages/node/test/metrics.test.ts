@@ -307,4 +307,25 @@ describe.skipIf(!hasRealRedis())('redis-cli monitor: the same lines as real Redi
     expect(a.length).toBeGreaterThan(MONITOR_SCRIPT.length);
     expect(a).toEqual(b);
   });
+
+  it('prints scripts before the commands they run, which show the "lua" source', async () => {
+    const [a, b] = await Promise.all([monitorLines(ours.port, SCRIPTS), monitorLines(real.port, SCRIPTS)]);
+    expect(a.some((line) => line.includes(' lua] "set" "k" "v"'))).toBe(true);
+    expect(a).toEqual(b);
+  });
 });
+
+const SCRIPTS = [
+  ['EVAL', "redis.call('set', KEYS[1], 'v'); return redis.pcall('get', KEYS[1])", '1', 'k'],
+  ['SELECT', '2'],
+  ['EVAL_RO', "return redis.call('get', 'k')", '0'],
+  ['EVALSHA', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', '0'],
+  ['EVALSHA', 'short', '0'],
+  ['FUNCTION', 'LOAD', "#!lua name=monlib\nredis.register_function('monfn', function(keys) return redis.call('incr', keys[1]) end)"],
+  ['FCALL', 'monfn', '1', 'counter'],
+  ['FCALL', 'missing', '0'],
+  ['MULTI'],
+  ['SET', 'm', '1'],
+  ['EXEC'],
+  ['FUNCTION', 'DELETE', 'monlib'],
+];

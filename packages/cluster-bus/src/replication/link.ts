@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { MasterClient, ReplicationHost } from '../ports.js';
+import { FailoverState, type Failover } from './failover.js';
 import type { ReplicationHistory } from './history.js';
 import type { Replicas } from './replicas.js';
 import { encodeCommand, StreamReader } from './resp.js';
@@ -45,6 +46,7 @@ export interface LinkContext {
   readonly host: ReplicationHost;
   readonly history: ReplicationHistory;
   readonly replicas: Replicas;
+  readonly failover: Failover;
 }
 
 export class MasterLink {
@@ -131,6 +133,8 @@ export class MasterLink {
     const { host } = this.context;
     host.log.info(`Connecting to MASTER ${this.masterHost}:${this.masterPort}`);
     this.state = LinkState.Connecting;
+    // repl-timeout counts from the connection attempt (a fresh link has no I/O yet).
+    this.lastIo = Date.now();
     this.reader = new StreamReader();
     const socket = connect({ host: this.masterHost, port: this.masterPort, noDelay: true });
     this.socket = socket;
@@ -257,6 +261,8 @@ export class MasterLink {
   private sendPsync(): void {
     const history = this.context.history;
     const argv = this.cached !== null ? ['PSYNC', history.replid, String(history.offset + 1)] : ['PSYNC', '?', '-1'];
+    // A master failing over to this replica of its own asks it to take over (PSYNC … FAILOVER).
+    if (this.context.failover.state === FailoverState.InProgress) argv.push('FAILOVER');
     if (this.cached !== null) {
       this.context.host.log.info(`Trying a partial resynchronization (request ${history.replid}:${history.offset + 1}).`);
     }
@@ -265,7 +271,13 @@ export class MasterLink {
   }
 
   private psyncReply(line: string): boolean {
-    const { host, history, replicas } = this.context;
+    const { host, history, replicas, failover } = this.context;
+    if (failover.state === FailoverState.InProgress) {
+      const accepted = line.startsWith('+FULLRESYNC') || line.startsWith('+CONTINUE');
+      failover.psyncAnswered(accepted);
+      // A refusal made us a master again: this link is gone.
+      if (!accepted) return false;
+    }
     if (line.startsWith('+FULLRESYNC')) {
       const [, replid, offset] = line.split(' ');
       if (replid === undefined || replid.length !== 40 || offset === undefined || !/^-?\d+$/.test(offset)) {

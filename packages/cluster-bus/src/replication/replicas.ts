@@ -82,6 +82,8 @@ export class Replicas {
   selectedDb = -1;
   /** Whether local writes are fed (a replica only passes its master's stream on). */
   feeding = true;
+  /** A failover waits for a replica to reach our offset: no PING or GETACK may move it. */
+  quiet = false;
   /** Stream bytes appended since the last delivery to the replicas. */
   private unsent = 0;
   private deliveryScheduled = false;
@@ -148,7 +150,7 @@ export class Replicas {
     this.deliveryScheduled = false;
     if (this.ackRequested) {
       this.ackRequested = false;
-      if (this.list.length > 0) {
+      if (this.list.length > 0 && !this.quiet) {
         this.history.append(GETACK);
         this.unsent += GETACK.length;
       }
@@ -412,7 +414,7 @@ export class Replicas {
   /** The master half of replicationCron (called about every 100 ms). */
   cron(now: number): void {
     const config = this.host.config();
-    if (this.feeding && this.list.length > 0 && now - this.lastPing >= config.pingPeriod * 1000) {
+    if (this.feeding && !this.quiet && this.list.length > 0 && now - this.lastPing >= config.pingPeriod * 1000) {
       this.lastPing = now;
       this.write(PING);
     }

@@ -1,4 +1,5 @@
 import type { ReplicationCheckpoint, ReplicationHost } from '../ports.js';
+import { Failover } from './failover.js';
 import { ReplicationHistory } from './history.js';
 import { LinkState, MasterLink } from './link.js';
 import { Replicas, ReplicaState } from './replicas.js';
@@ -33,10 +34,16 @@ export class Replication {
   readonly history = new ReplicationHistory();
   readonly replicas: Replicas;
   link: MasterLink | null = null;
+  readonly failover: Failover;
   private cron: NodeJS.Timeout | null = null;
 
   constructor(readonly host: ReplicationHost) {
     this.replicas = new Replicas(this.history, host, () => this.link?.currentDb() ?? null);
+    this.failover = new Failover(this);
+  }
+
+  get log(): ReplicationHost['log'] {
+    return this.host.log;
   }
 
   /** Starts the periodic work (ACKs, pings, timeouts, delayed syncs). */
@@ -55,6 +62,7 @@ export class Replication {
   }
 
   tick(now: number): void {
+    this.failover.check(now);
     this.link?.cron(now);
     this.replicas.cron(now);
   }
@@ -123,8 +131,20 @@ export class Replication {
     return { replicationId: history.replid, offset: history.offset, streamDb: Math.max(0, this.replicas.selectedDb) };
   }
 
-  /** syncCommand's refusal on a replica that is not in sync itself. */
-  syncRefusal(): string | null {
+  /**
+   * syncCommand's checks before a SYNC / PSYNC (argv as received) from `requester`: PSYNC
+   * <our replid> <offset> FAILOVER makes this replica a master first (the coordinated failover
+   * of its master); no sync while failing over, nor on a replica out of sync. Returns the error.
+   */
+  syncRefusal(argv: readonly string[], requester: string): string | null {
+    if (argv.length > 3 && argv[0]!.toLowerCase() === 'psync' && argv[3]!.toLowerCase() === 'failover') {
+      this.log.warn(`Failover request received for replid ${argv[1]}.`);
+      if (this.link === null) return "ERR PSYNC FAILOVER can't be sent to a master.";
+      if (argv[1]!.toLowerCase() !== this.history.replid) return 'ERR PSYNC FAILOVER replid must match my replid.';
+      this.promote();
+      this.log.info(`MASTER MODE enabled (failover request from '${requester}')`);
+    }
+    if (this.failover.active) return "NOMASTERLINK Can't SYNC while failing over";
     if (this.link !== null && this.link.state !== LinkState.Connected) {
       return "NOMASTERLINK Can't SYNC while not connected with my master";
     }
@@ -200,7 +220,7 @@ export class Replication {
     });
     const backlog = history.backlog;
     fields.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', this.failover.stateName],
       ['master_replid', history.replid],
       ['master_replid2', history.replid2],
       ['master_repl_offset', history.offset],

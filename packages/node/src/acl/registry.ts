@@ -1,5 +1,4 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { loadCommandMeta } from '../commands/meta.js';
 import type { Command } from '../commands/table.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import { clientInfoLine } from '../server/client-list.js';
@@ -24,7 +23,7 @@ export class Acl implements RuleContext {
   readonly log: AclLog;
 
   constructor(private readonly server: Server) {
-    this.catalog = new AclCatalog(loadCommandMeta(), server.commands);
+    this.catalog = new AclCatalog(server.commands.meta, server.commands);
     this.log = new AclLog(() => server.config.int('acllog-max-len'));
     this.defaultUser = this.createDefaultUser();
     this.users.set(DEFAULT_USER, this.defaultUser);
@@ -236,6 +235,15 @@ export class Acl implements RuleContext {
     for (const [name, user] of this.users) if (name !== DEFAULT_USER) this.disconnectUser(user, caller);
     this.users = loaded;
     return null;
+  }
+
+  /**
+   * rewriteConfigUserOption: the `user` lines CONFIG REWRITE writes — every user, unless the
+   * users live in an aclfile (then the file's `user` lines are dropped).
+   */
+  configFileLines(): string[] {
+    if (this.server.config.str('aclfile') !== '') return [];
+    return this.sortedUsers().map((user) => this.describe(user));
   }
 
   /** ACL SAVE: every user as a `user` line, written to a temporary file then renamed over. */

@@ -8,13 +8,13 @@ import { clientInfoLine, clientType, clientTypeByName, type ClientType } from '.
 import { REDIS_VERSION } from '../server/config-file.js';
 import { replyHelp } from '../server/help.js';
 import { PauseMode } from '../server/pause.js';
+import { prefixCollision, type TrackingOptions } from '../server/tracking.js';
 import { discardTransaction } from './transaction.js';
 import type { CommandFamily } from './table.js';
 
 /*
- * The connection family: PING ECHO QUIT RESET HELLO AUTH MONITOR and CLIENT's subcommands.
- * CLIENT TRACKING, CACHING and TRACKINGINFO are not registered (there is no client-side caching),
- * so they get the "unknown subcommand" error.
+ * The connection family: PING ECHO QUIT RESET HELLO AUTH MONITOR and CLIENT's subcommands,
+ * client-side caching's TRACKING, CACHING, TRACKINGINFO and GETREDIR included (server/tracking.ts).
  */
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
@@ -57,6 +57,7 @@ function reset(client: Client): void {
   server.monitors.remove(client);
   discardTransaction(client);
   server.pubsub.forget(client);
+  server.tracking.disable(client);
   client.select(0);
   client.resp = 2;
   client.resetAuthentication();
@@ -132,7 +133,9 @@ function hello(client: Client, argv: string[]): void {
 function helloReply(client: Client): void {
   const config = client.server.config;
   const cluster = config.spec('cluster-enabled') !== undefined && config.bool('cluster-enabled');
-  client.mapLength(7);
+  // A Sentinel has no replication role to report.
+  const sentinel = client.server.sentinelMode;
+  client.mapLength(sentinel ? 6 : 7);
   client.bulk('server');
   client.bulk('redis');
   client.bulk('version');
@@ -142,9 +145,11 @@ function helloReply(client: Client): void {
   client.bulk('id');
   client.integer(client.id);
   client.bulk('mode');
-  client.bulk(cluster ? 'cluster' : 'standalone');
-  client.bulk('role');
-  client.bulk(client.server.replication.isReplica ? 'replica' : 'master');
+  client.bulk(sentinel ? 'sentinel' : cluster ? 'cluster' : 'standalone');
+  if (!sentinel) {
+    client.bulk('role');
+    client.bulk(client.server.replication.isReplica ? 'replica' : 'master');
+  }
   client.bulk('modules');
   client.emptyArray();
 }
@@ -250,9 +255,119 @@ function clientNoEvict(client: Client, argv: string[]): void {
   client.ok();
 }
 
-/** Tracking is not implemented, so no client ever redirects. */
+/** The client id invalidations are redirected to: 0 for none, -1 when not tracking. */
 function clientGetredir(client: Client): void {
-  client.integer(-1);
+  client.integer(client.server.tracking.state(client)?.redirect ?? -1);
+}
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p …] [BCAST] [OPTIN] [OPTOUT] [NOLOOP] */
+function clientTracking(client: Client, argv: string[]): void {
+  const options = parseTrackingOptions(client, argv);
+  if (options === null) return;
+  const tracking = client.server.tracking;
+  const mode = argv[2]!.toLowerCase();
+  if (mode === 'off') tracking.disable(client);
+  else if (mode !== 'on') {
+    client.error(Err.syntax);
+    return;
+  } else {
+    const refusal = trackingRefusal(client, options);
+    if (refusal !== null) {
+      client.error(refusal);
+      return;
+    }
+    tracking.enable(client, options);
+  }
+  client.ok();
+}
+
+/** The options after ON|OFF, or null after replying the error (they are parsed even for OFF). */
+function parseTrackingOptions(client: Client, argv: string[]): TrackingOptions | null {
+  const options: TrackingOptions = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false, prefixes: [] };
+  for (let j = 3; j < argv.length; j++) {
+    const option = argv[j]!.toLowerCase();
+    const more = j < argv.length - 1;
+    if (option === 'redirect' && more) {
+      if (options.redirect !== 0) {
+        client.error('ERR A client can only redirect to a single other client');
+        return null;
+      }
+      const id = parseInt64Number(argv[++j]!);
+      if (id === null) {
+        client.error(Err.notInteger);
+        return null;
+      }
+      if (!client.server.clients.has(id)) {
+        client.error('ERR The client ID you want redirect to does not exist');
+        return null;
+      }
+      options.redirect = id;
+    } else if (option === 'bcast') options.bcast = true;
+    else if (option === 'optin') options.optin = true;
+    else if (option === 'optout') options.optout = true;
+    else if (option === 'noloop') options.noloop = true;
+    else if (option === 'prefix' && more) options.prefixes.push(argv[++j]!);
+    else {
+      client.error(Err.syntax);
+      return null;
+    }
+  }
+  return options;
+}
+
+/** CLIENT TRACKING ON's compatibility checks, in Redis's order. */
+function trackingRefusal(client: Client, options: TrackingOptions): string | null {
+  const current = client.server.tracking.state(client);
+  if (!options.bcast && options.prefixes.length > 0) return 'ERR PREFIX option requires BCAST mode to be enabled';
+  if (current !== undefined && current.bcast !== options.bcast) {
+    return 'ERR You can\'t switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.';
+  }
+  if (options.bcast && (options.optin || options.optout)) return 'ERR OPTIN and OPTOUT are not compatible with BCAST';
+  if (options.optin && options.optout) return "ERR You can't specify both OPTIN mode and OPTOUT mode";
+  if ((options.optin && current?.optout === true) || (options.optout && current?.optin === true)) {
+    return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
+  }
+  return options.bcast ? prefixCollision(current?.prefixes ?? [], options.prefixes) : null;
+}
+
+/** CLIENT CACHING YES|NO: the OPTIN/OPTOUT choice for the next command. */
+function clientCaching(client: Client, argv: string[]): void {
+  const state = client.server.tracking.state(client);
+  if (state === undefined) {
+    client.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    return;
+  }
+  const choice = argv[2]!.toLowerCase();
+  if (choice !== 'yes' && choice !== 'no') client.error(Err.syntax);
+  else if (choice === 'yes' && !state.optin) client.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+  else if (choice === 'no' && !state.optout) client.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+  else {
+    state.caching = true;
+    client.ok();
+  }
+}
+
+/** CLIENT TRACKINGINFO: flags (a set), redirect, prefixes. */
+function clientTrackinginfo(client: Client): void {
+  const state = client.server.tracking.state(client);
+  const flags = [state === undefined ? 'off' : 'on'];
+  if (state !== undefined) {
+    if (state.bcast) flags.push('bcast');
+    if (state.optin) flags.push(...(state.caching ? ['optin', 'caching-yes'] : ['optin']));
+    if (state.optout) flags.push(...(state.caching ? ['optout', 'caching-no'] : ['optout']));
+    if (state.noloop) flags.push('noloop');
+    if (state.brokenRedirect) flags.push('broken_redirect');
+  }
+  client.mapLength(3);
+  client.bulk('flags');
+  client.setLength(flags.length);
+  for (const flag of flags) client.bulk(flag);
+  client.bulk('redirect');
+  client.integer(state?.redirect ?? -1);
+  client.bulk('prefixes');
+  const prefixes = state === undefined ? [] : [...state.prefixes].sort();
+  client.arrayLength(prefixes.length);
+  for (const prefix of prefixes) client.bulk(prefix);
 }
 
 /** CLIENT PAUSE timeout [WRITE|ALL] */
@@ -404,8 +519,10 @@ function killMatches(filter: KillFilter, other: Client, caller: Client): boolean
 }
 
 const CLIENT_HELP = [
+  'CACHING (YES|NO)',
+  '    With tracking in OPTIN (YES) or OPTOUT (NO) mode: whether the next command\'s keys are tracked.',
   'GETREDIR',
-  '    Always -1: this server does not implement client-side caching redirection.',
+  '    The client id invalidation messages are redirected to: 0 for none, -1 when not tracking.',
   'GETNAME',
   '    The name of this connection, or null when it has none.',
   'ID',
@@ -440,6 +557,11 @@ const CLIENT_HELP = [
   '    Name this connection <name>.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    End the wait of a client blocked on keys, as if it timed out or with an UNBLOCKED error.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Turn client-side caching invalidation messages on or off for this connection.',
+  'TRACKINGINFO',
+  '    The tracking mode, redirect and prefixes of this connection.',
   'NO-EVICT (ON|OFF)',
   '    Exempt this connection from client eviction.',
 ];
@@ -469,6 +591,9 @@ export const connectionCommands: CommandFamily = {
     'client|reply': clientReply,
     'client|no-evict': clientNoEvict,
     'client|getredir': clientGetredir,
+    'client|tracking': clientTracking,
+    'client|caching': clientCaching,
+    'client|trackinginfo': clientTrackinginfo,
     'client|pause': clientPause,
     'client|unpause': clientUnpause,
     'client|unblock': clientUnblock,

@@ -1,13 +1,18 @@
 import { aclCommands } from './acl.js';
 import { aofCommands } from './aof.js';
 import { bitmapCommands } from './bitmap.js';
+import { clusterClientCommands } from './cluster-client.js';
+import { clusterKeysCommands } from './cluster-keys.js';
+import { clusterCommands } from './cluster.js';
 import { commandCommands } from './command.js';
 import { connectionCommands } from './connection.js';
 import { genericCommands } from './generic.js';
 import { geoCommands } from './geo.js';
 import { hashCommands } from './hash.js';
 import { listCommands } from './list.js';
+import { migrateCommands } from './migrate.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { moduleCommands } from './module.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicationCommands } from './replication.js';
@@ -26,13 +31,18 @@ export const COMMAND_FAMILIES: readonly CommandFamily[] = [
   aofCommands,
   aclCommands,
   bitmapCommands,
+  clusterClientCommands,
+  clusterKeysCommands,
+  clusterCommands,
   commandCommands,
   connectionCommands,
   genericCommands,
   geoCommands,
   hashCommands,
   listCommands,
+  migrateCommands,
   hyperloglogCommands,
+  moduleCommands,
   persistenceCommands,
   pubsubCommands,
   replicationCommands,

@@ -67,7 +67,7 @@ function serverSection(server: Server): Field[] {
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
-    ['redis_mode', config.bool('cluster-enabled') ? 'cluster' : 'standalone'],
+    ['redis_mode', server.sentinelMode ? 'sentinel' : config.bool('cluster-enabled') ? 'cluster' : 'standalone'],
     ['os', `${type()} ${release()} ${machine()}`],
     ['arch_bits', 64],
     ['monotonic_clock', 'POSIX clock_gettime'],
@@ -103,12 +103,13 @@ function clientsSection(server: Server): Field[] {
   }
   return [
     ['connected_clients', connected],
-    ['cluster_connections', 0],
+    // getClusterConnectionsCount: two links (in and out) per known peer.
+    ['cluster_connections', server.cluster !== null ? (server.cluster.nodes.size - 1) * 2 : 0],
     ['maxclients', server.config.int('maxclients')],
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', blocked],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking.clientCount],
     ['clients_in_timeout_table', 0],
   ];
 }
@@ -192,7 +193,7 @@ function persistenceSection(server: Server): Field[] {
   const processed = snapshot?.keysProcessed ?? 0;
   const total = snapshot?.keysTotal ?? 0;
   return [
-    ['loading', 0],
+    ['loading', rdb.loading.active ? 1 : 0],
     ['async_loading', 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
@@ -214,6 +215,7 @@ function persistenceSection(server: Server): Field[] {
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
     ...server.aof.enabledInfoFields(),
+    ...rdb.loading.infoFields(),
   ];
 }
 
@@ -252,7 +254,7 @@ function statsSection(server: Server): Field[] {
     ['pubsubshard_channels', server.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', server.migrateLink.cachedSockets],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],
@@ -260,9 +262,9 @@ function statsSection(server: Server): Field[] {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking.totalKeys],
+    ['tracking_total_items', server.tracking.totalItems],
+    ['tracking_total_prefixes', server.tracking.totalPrefixes],
     ['unexpected_error_replies', 0],
     ['total_error_replies', stats.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

@@ -47,13 +47,17 @@ function punsubscribe(client: Client, argv: string[]): void {
 }
 
 function publish(client: Client, argv: string[]): void {
-  const pubsub = client.server.pubsub;
-  client.integer(pubsub.publish(argv[1]!, argv[2]!, pubsub.global));
+  const server = client.server;
+  client.integer(server.pubsub.publish(argv[1]!, argv[2]!, server.pubsub.global));
+  // In a cluster every node's subscribers hear it: the message goes over the bus.
+  server.cluster?.propagatePublish(argv[1]!, argv[2]!, false);
 }
 
 function spublish(client: Client, argv: string[]): void {
-  const pubsub = client.server.pubsub;
-  client.integer(pubsub.publish(argv[1]!, argv[2]!, pubsub.shard));
+  const server = client.server;
+  client.integer(server.pubsub.publish(argv[1]!, argv[2]!, server.pubsub.shard));
+  // The shard's other nodes (our master's replicas) hear it over the bus.
+  server.cluster?.propagatePublish(argv[1]!, argv[2]!, true);
 }
 
 function pubsubChannels(client: Client, argv: string[]): void {

@@ -1,5 +1,7 @@
 import { longInRange, integerArgument } from './arguments.js';
-import { ReplyError } from '../protocol/errors.js';
+import type { FailoverRequest } from '@tsredis/cluster-bus';
+import { Err, ReplyError } from '../protocol/errors.js';
+import { PauseMode } from '../server/pause.js';
 import { ClientFlag, type Client } from '../server/client.js';
 import type { CommandFamily } from './table.js';
 
@@ -17,6 +19,10 @@ function replicaof(client: Client, argv: string[]): void {
   const replication = server.replication.replication;
   if (server.config.bool('cluster-enabled')) {
     client.error('ERR REPLICAOF not allowed in cluster mode.');
+    return;
+  }
+  if (replication.failover.active) {
+    client.error('ERR REPLICAOF not allowed while failing over.');
     return;
   }
   if (argv[1]!.toLowerCase() === 'no' && argv[2]!.toLowerCase() === 'one') {
@@ -46,7 +52,7 @@ function sync(client: Client, argv: string[]): void {
   // A replica asking again is ignored, as in Redis.
   if (client.has(ClientFlag.replica)) return;
   const node = client.server.replication;
-  const refusal = node.replication.syncRefusal();
+  const refusal = node.replication.syncRefusal(argv, client.addr);
   if (refusal !== null) {
     client.error(refusal);
     return;
@@ -105,8 +111,8 @@ function wait(client: Client, argv: string[]): void {
   const wanted = Number(integerArgument(argv[1]!));
   const timeout = integerArgument(argv[2]!, 'ERR timeout is not an integer or out of range');
   if (timeout < 0) throw new ReplyError('ERR timeout is negative');
-  // Redis waits for the client's own last write (c->woff); the current offset includes it.
-  const offset = node.replication.history.offset;
+  // Redis waits for the client's own last write (c->woff), not for the current offset.
+  const offset = node.lastWriteOffset(client);
   const acknowledged = node.replication.replicas.acknowledged(offset);
   if (acknowledged >= wanted || !server.blocking.mayBlock(client)) {
     client.integer(acknowledged);
@@ -114,6 +120,56 @@ function wait(client: Client, argv: string[]): void {
   }
   const timeoutAt = timeout === 0 ? 0 : Date.now() + Number(timeout);
   node.waiters.wait(client, offset, wanted, timeoutAt);
+}
+
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: parsed as Redis does, run by cluster-bus. */
+function failover(client: Client, argv: string[]): void {
+  const server = client.server;
+  const coordinator = server.replication.replication.failover;
+  if (server.config.bool('cluster-enabled')) {
+    client.error('ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.');
+    return;
+  }
+  if (argv.length === 2 && argv[1]!.toLowerCase() === 'abort') {
+    if (!coordinator.active) {
+      client.error('ERR No failover in progress.');
+      return;
+    }
+    coordinator.abort('Failover manually aborted');
+    client.ok();
+    return;
+  }
+  const request: FailoverRequest = { host: null, port: 0, timeoutMs: 0, force: false };
+  for (let j = 1; j < argv.length; j++) {
+    const option = argv[j]!.toLowerCase();
+    if (option === 'timeout' && j + 1 < argv.length && request.timeoutMs === 0) {
+      const timeout = Number(integerArgument(argv[j + 1]!));
+      if (timeout <= 0) {
+        client.error('ERR FAILOVER timeout must be greater than 0');
+        return;
+      }
+      request.timeoutMs = timeout;
+      j++;
+    } else if (option === 'to' && j + 2 < argv.length && request.host === null) {
+      request.port = Number(integerArgument(argv[j + 2]!));
+      request.host = argv[j + 1]!;
+      j += 2;
+    } else if (option === 'force' && !request.force) {
+      request.force = true;
+    } else {
+      client.error(Err.syntax);
+      return;
+    }
+  }
+  const now = Date.now();
+  const refusal = coordinator.start(request, now);
+  if (refusal !== null) {
+    client.error(refusal);
+    return;
+  }
+  // Writes wait until the failover ends (the coordinator's onEnd lifts the pause).
+  server.pause.pause(PauseMode.Write, Number.MAX_SAFE_INTEGER, now);
+  client.ok();
 }
 
 export const replicationCommands: CommandFamily = {
@@ -125,5 +181,6 @@ export const replicationCommands: CommandFamily = {
     replconf,
     role,
     wait,
+    failover,
   },
 };

@@ -1,13 +1,16 @@
+import { keySlot } from '@tsredis/cluster-bus';
+import { performance } from 'node:perf_hooks';
 import { Err, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInt64 } from '../types/int64.js';
 import { globMatch } from '../keyspace/glob.js';
-import type { Client } from '../server/client.js';
 import { replyHelp } from '../server/help.js';
 import { ENGINE_NAME, LOAD_TIMEOUT_MS, LibraryStore, type FunctionInfo, type Library } from '../scripting/functions.js';
 import { decodeFunctionPayload, encodeFunctionPayload } from '../scripting/function-payload.js';
 import { invokeScript, SCRIPT_FLAG_NAMES, ScriptFlag, ScriptRun, scriptRunRefusal } from '../scripting/script-run.js';
 import { scriptingOf, type Scripting } from '../scripting/scripting.js';
 import type { LuaEnvironment } from '../scripting/lua-environment.js';
+import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/busy.js';
+import { ClientFlag, type Client } from '../server/client.js';
 import type { CommandFamily } from './table.js';
 
 /** EVAL/EVALSHA/SCRIPT (eval.c) and FUNCTION/FCALL (functions.c) of Redis 7.0. */
@@ -56,15 +59,22 @@ function run(
   }
   const readOnly = readOnlyCommand || ((flags & ScriptFlag.evalCompat) === 0 && (flags & ScriptFlag.noWrites) !== 0);
   const scriptRun = new ScriptRun(client.server, client, scripting.client, name, readOnly, evalMode);
+  if (client.server.cluster !== null) {
+    scriptRun.allowCrossSlot = (flags & (ScriptFlag.evalCompat | ScriptFlag.allowCrossSlot)) !== 0;
+    // The declared keys were routed here already; the script's own calls must stay in their slot.
+    if (numkeys > 0) scriptRun.clusterSlot = keySlot(argv[3]!);
+  }
   scripting.current = scriptRun;
   try {
     invokeScript(env, scriptRun, ref, argv, 3, numkeys);
   } finally {
     scripting.current = null;
+    client.server.busyReply = null;
   }
 }
 
 function evalGeneric(client: Client, argv: string[], bySha: boolean, readOnly: boolean): void {
+  client.server.monitors.feed(client, argv);
   if (bySha && argv[1]!.length !== 40) {
     client.error(NOSCRIPT);
     return;
@@ -137,8 +147,44 @@ function scriptFlush(client: Client, argv: string[]): void {
   client.ok();
 }
 
+/** SCRIPT KILL and FUNCTION KILL (scriptKill): each stops only its own kind of script. */
+function killScript(client: Client, evalKill: boolean): void {
+  const run = scriptingOf(client.server).current;
+  if (run === null) client.error(NOTBUSY);
+  else if (run.caller.has(ClientFlag.master)) {
+    client.error('UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.');
+  } else if (run.writeDirty) {
+    client.error(
+      'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+    );
+  } else if (evalKill !== run.evalMode) client.error(run.evalMode ? BUSY_EVAL : BUSY_FUNCTION);
+  else {
+    run.killed = true;
+    client.ok();
+  }
+}
+
 function scriptKill(client: Client): void {
-  client.error(NOTBUSY);
+  killScript(client, true);
+}
+
+function functionKill(client: Client): void {
+  killScript(client, false);
+}
+
+/**
+ * SCRIPT DEBUG YES|SYNC|NO: replies as Redis does, but the Lua debugger itself (LDB, an
+ * interactive session in place of the next EVAL) is not implemented: scripts keep running normally.
+ */
+function scriptDebug(client: Client, argv: string[]): void {
+  // Redis refuses when replies are already queued for this client (a pipeline, or EXEC's array).
+  if (client.pendingBytes > 0) {
+    client.error('ERR SCRIPT DEBUG must be called outside a pipeline');
+    return;
+  }
+  const mode = argv[2]!.toLowerCase();
+  if (mode === 'no' || mode === 'yes' || mode === 'sync') client.ok();
+  else client.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
 }
 
 function scriptHelp(client: Client): void {
@@ -325,10 +371,25 @@ function undo(current: LibraryStore, replaced: readonly Library[], error: string
 }
 
 function functionStats(client: Client): void {
-  const libraries = scriptingOf(client.server).libraries;
+  const scripting = scriptingOf(client.server);
+  const running = scripting.current;
+  if (running?.evalMode === true) {
+    client.error(BUSY_EVAL);
+    return;
+  }
+  const libraries = scripting.libraries;
   client.mapLength(2);
   client.bulk('running_script');
-  client.nullBulk();
+  if (running === null) client.nullBulk();
+  else {
+    client.mapLength(3);
+    client.bulk('name');
+    client.bulk(running.name);
+    client.bulk('command');
+    client.bulkArray(running.caller.argv);
+    client.bulk('duration_ms');
+    client.integer(Math.round(performance.now() - running.startedAt));
+  }
   client.bulk('engines');
   client.mapLength(1);
   client.bulk(ENGINE_NAME);
@@ -382,6 +443,7 @@ function functionHelp(client: Client): void {
 }
 
 function fcallGeneric(client: Client, argv: string[], readOnly: boolean): void {
+  client.server.monitors.feed(client, argv);
   const scripting = scriptingOf(client.server);
   const fn = scripting.libraries.functions.get(argv[1]!);
   if (fn === undefined) {
@@ -411,6 +473,7 @@ export const scriptingCommands: CommandFamily = {
     'script|exists': scriptExists,
     'script|flush': scriptFlush,
     'script|kill': scriptKill,
+    'script|debug': scriptDebug,
     'script|help': scriptHelp,
     'function|load': functionLoad,
     'function|delete': functionDelete,
@@ -419,7 +482,7 @@ export const scriptingCommands: CommandFamily = {
     'function|dump': functionDump,
     'function|restore': functionRestore,
     'function|stats': functionStats,
-    'function|kill': scriptKill,
+    'function|kill': functionKill,
     'function|help': functionHelp,
     fcall: fcallCommand,
     fcall_ro: fcallRoCommand,

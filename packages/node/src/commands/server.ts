@@ -150,7 +150,7 @@ function configRewrite(client: Client): void {
     return;
   }
   try {
-    rewriteConfigFile(server.config, file);
+    rewriteConfigFile(server.config, file, server.acl.configFileLines());
     server.log.warn('CONFIG REWRITE executed with success.');
     client.ok();
   } catch (error) {
@@ -206,6 +206,16 @@ function shutdown(client: Client, argv: string[]): void {
     return;
   }
   const server = client.server;
+  // A script past busy-reply-threshold holds the event loop: only SHUTDOWN NOSAVE, which exits at once.
+  if (server.busyReply !== null) {
+    if ((flags & SHUTDOWN_FLAGS.nosave!) === 0) {
+      client.error(server.busyReply);
+      return;
+    }
+    // Its cleanup runs synchronously up to the final log flush, which cannot happen while the script runs.
+    void server.shutdown('User requested shutdown...', flags);
+    process.exit(0);
+  }
   if (!server.rdb.saveForShutdown(flags)) {
     client.error('ERR Errors trying to SHUTDOWN. Check logs.');
     return;

@@ -2,6 +2,7 @@ import { ValueType, type Entry } from '../keyspace/entry.js';
 import { Err, errorArg, ReplyError, subcommandSyntaxError } from '../protocol/errors.js';
 import type { KeyWaiter } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
+import type { Config } from '../server/config.js';
 import { replyHelp } from '../server/help.js';
 import { INT64_MAX, parseInt64, type Int64 } from '../types/int64.js';
 import {
@@ -101,9 +102,20 @@ function exactLong(text: string): bigint {
   return BigInt(integerArgument(text));
 }
 
+/** stream-node-max-bytes/-entries per server config, kept current by watchers (XADD reads them each time). */
+const limitsByConfig = new WeakMap<Config, NodeLimits>();
+
 function nodeLimits(client: Client): NodeLimits {
   const config = client.server.config;
-  return { maxBytes: config.int('stream-node-max-bytes'), maxEntries: config.int('stream-node-max-entries') };
+  let limits = limitsByConfig.get(config);
+  if (limits === undefined) {
+    const watched: NodeLimits = { maxBytes: 0, maxEntries: 0 };
+    config.watch('stream-node-max-bytes', (value) => (watched.maxBytes = Number(value)));
+    config.watch('stream-node-max-entries', (value) => (watched.maxEntries = Number(value)));
+    limitsByConfig.set(config, watched);
+    limits = watched;
+  }
+  return limits;
 }
 
 function streamOf(entry: Entry): Stream {

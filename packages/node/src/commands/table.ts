@@ -49,7 +49,8 @@ export class CommandTable {
   private readonly lowerCache = new Map<string, string>();
   private nextId = 0;
 
-  constructor(meta: Record<string, CommandMeta>, families: readonly CommandFamily[]) {
+  /** `meta`: the commands this table knows (ACL rules name them even without a handler). */
+  constructor(readonly meta: Record<string, CommandMeta>, families: readonly CommandFamily[]) {
     const handlers = new Map<string, CommandHandler>();
     for (const family of families) {
       for (const [name, handler] of Object.entries(family.handlers)) {

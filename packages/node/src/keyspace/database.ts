@@ -1,6 +1,7 @@
 import { AccessPolicy } from './access.js';
 import type { Clock } from './clock.js';
 import { Entry, ENTRY_OVERHEAD, EXPIRE_OVERHEAD, STRING_OVERHEAD, StringForm, ValueType } from './entry.js';
+import { SlotIndex } from './slot-index.js';
 
 /** What a database tells the rest of the server about (expiry, deletions, memory). */
 export interface KeyspaceObserver {
@@ -32,6 +33,8 @@ export class Database {
    * TTL or presence changes, so the snapshot can keep the value it had when it started.
    */
   beforeChange: ((entry: Entry) => void) | null = null;
+  /** Keys by cluster hash slot; null unless cluster-enabled (standalone pays one null test per add/remove). */
+  private slots: SlotIndex | null = null;
 
   constructor(
     readonly index: number,
@@ -107,6 +110,7 @@ export class Database {
     entry.slotInKeys = this.keys.length;
     this.keys.push(entry);
     this.dict.set(key, entry);
+    if (this.slots !== null) this.slots.add(entry);
     this.recharge(entry);
     this.observer.keyAdded?.(this, key);
     return entry;
@@ -124,6 +128,7 @@ export class Database {
   remove(entry: Entry): void {
     if (this.beforeChange !== null) this.beforeChange(entry);
     this.dict.delete(entry.key);
+    if (this.slots !== null) this.slots.remove(entry);
     swapRemove(this.keys, entry.slotInKeys, 'keys');
     entry.slotInKeys = -1;
     if (entry.slotInExpiring !== -1) this.clearExpiry(entry);
@@ -181,6 +186,7 @@ export class Database {
     let bytes = 0;
     for (const entry of this.keys) bytes += entry.bytes;
     this.dict.clear();
+    this.slots?.clear();
     this.keys.length = 0;
     this.expiring.length = 0;
     if (bytes !== 0) this.observer.memoryChanged(-bytes);
@@ -194,6 +200,35 @@ export class Database {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.keys, other.keys] = [other.keys, this.keys];
     [this.expiring, other.expiring] = [other.expiring, this.expiring];
+    [this.slots, other.slots] = [other.slots, this.slots];
+  }
+
+  /** Starts keeping keys by cluster hash slot (cluster-enabled), indexing the keys already here. */
+  indexSlots(): void {
+    if (this.slots !== null) return;
+    this.slots = new SlotIndex();
+    for (const entry of this.keys) this.slots.add(entry);
+  }
+
+  /** Keys stored in a hash slot, expired ones not yet reaped included (COUNTKEYSINSLOT). O(1). */
+  countKeysInSlot(slot: number): number {
+    return this.slots === null ? 0 : this.slots.count(slot);
+  }
+
+  /** Up to `count` keys of a hash slot (GETKEYSINSLOT). */
+  keysInSlot(slot: number, count: number): string[] {
+    return this.slots === null ? [] : this.slots.keys(slot, count);
+  }
+
+  /**
+   * Deletes every key of a hash slot (the slot was lost or flushed: Redis 7.0's delKeysInSlot,
+   * which neither propagates nor notifies, since replicas drop the slot themselves). Returns how many.
+   */
+  deleteKeysInSlot(slot: number): number {
+    if (this.slots === null) return 0;
+    const entries = this.slots.entries(slot);
+    for (const entry of entries) this.remove(entry);
+    return entries.length;
   }
 
   /**

@@ -91,6 +91,15 @@ function lookup(server: Server, argv: readonly string[]): Command | undefined {
  * starts in database 0, as each AOF file begins with its own SELECT when it needs another.
  */
 export function replayAof(server: Server, data: Buffer, start = 0): AofReplayResult {
+  const steps = replaySteps(server, data, start);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** The same replay one command at a time: yields the offset reached after each command. */
+export function* replaySteps(server: Server, data: Buffer, start = 0): Generator<number, AofReplayResult, void> {
   const client = new Client(0, server, null);
   const reader = new AofCommandReader(data, start);
   let validUpTo = start;
@@ -112,6 +121,7 @@ export function replayAof(server: Server, data: Buffer, start = 0): AofReplayRes
       client.truncate(0);
       commands++;
       validUpTo = reader.position;
+      yield validUpTo;
     }
   } catch (error) {
     if (error instanceof BadFormat) return { status: AofReplayStatus.BadFormat, validUpTo, commands };

@@ -18,10 +18,11 @@ import { dirname, join } from 'node:path';
 import type { Client } from '../server/client.js';
 import { PropagateTarget, type PropagationSink } from '../server/propagate.js';
 import type { Server } from '../server/server.js';
+import { strerror } from '../server/strerror.js';
 import { AofFileType, AofManifest, ManifestError } from './aof-manifest.js';
-import { AofReplayStatus, replayAof } from './aof-loader.js';
+import { AofReplayStatus, replaySteps } from './aof-loader.js';
+import { runInSlices } from './loading.js';
 import { FormatError } from './bytes.js';
-import { readRdb } from './rdb-reader.js';
 import { dumpPayload } from './rdb-writer.js';
 import type { RdbSink } from './saver.js';
 import type { Snapshot, SnapshotRecord, SnapshotVisitor } from './snapshot.js';
@@ -78,6 +79,9 @@ function respCommand(argv: readonly string[]): string {
 }
 
 const EVERYSEC_MS = 1000;
+/** AOF_WRITE_LOG_ERROR_RATE (30 s). */
+const WRITE_ERROR_LOG_MS = 30_000;
+
 
 export class AppendOnlyFile implements PropagationSink {
   private state = AofState.Off;
@@ -112,6 +116,10 @@ export class AppendOnlyFile implements PropagationSink {
   rewrites = 0;
   consecutiveFailures = 0;
   lastWriteOk = true;
+  /** strerror of the last failed write or fsync (the MISCONF text). */
+  private lastWriteError = '';
+  /** ms of the last logged write error (Redis logs them at most every AOF_WRITE_LOG_ERROR_RATE). */
+  private lastWriteErrorLogAt = 0;
   delayedFsyncs = 0;
 
   constructor(private readonly server: Server) {}
@@ -198,14 +206,34 @@ export class AppendOnlyFile implements PropagationSink {
       if (!this.lastWriteOk) this.server.log.warn('AOF write error looks solved, Redis can write again.');
       this.lastWriteOk = true;
     } catch (error) {
-      this.lastWriteOk = false;
-      this.server.log.warn(`Error writing to the AOF file: ${(error as Error).message}`);
+      this.writeFailed('Error writing to the AOF file: ', error as NodeJS.ErrnoException);
+      if (this.policy === FsyncPolicy.Always) {
+        // Replies already promise these writes: Redis cannot take them back, so it exits.
+        this.server.log.warn("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+        process.exit(1);
+      }
     }
     // Unwritten bytes stay pending and are retried by the cron.
     this.pending = offset === bytes.length ? '' : bytes.latin1Slice(offset, bytes.length);
     this.written += offset;
     this.incrBytes += offset;
     this.currentSize += offset;
+  }
+
+  /** Writes are refused (MISCONF) until a write to the AOF succeeds again. */
+  private writeFailed(context: string, error: NodeJS.ErrnoException): void {
+    this.lastWriteOk = false;
+    this.lastWriteError = strerror(error);
+    const now = Date.now();
+    if (now - this.lastWriteErrorLogAt < WRITE_ERROR_LOG_MS) return;
+    this.lastWriteErrorLogAt = now;
+    this.server.log.warn(`${context}${this.lastWriteError}`);
+  }
+
+  /** writeCommandsDeniedByDiskError's AOF part: the MISCONF error while writing fails, else null. */
+  writeRefusal(): string | null {
+    if (this.lastWriteOk || this.state === AofState.Off) return null;
+    return `MISCONF Errors writing to the AOF file: ${this.lastWriteError}`;
   }
 
   /** Queues an fsync of everything written to the current file, unless one is queued already. */
@@ -238,9 +266,9 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   private fsyncDone(job: FsyncJob, error: NodeJS.ErrnoException | null): void {
-    if (error !== null) {
-      this.lastWriteOk = false;
-      this.server.log.warn(`Error syncing the AOF file: ${error.message}`);
+    // The closing fsync of a replaced file is best effort, as Redis's close job.
+    if (error !== null && !job.close) {
+      this.writeFailed('Error syncing the AOF file: ', error);
       if (this.policy === FsyncPolicy.Always) {
         this.server.log.warn("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
         process.exit(1);
@@ -327,6 +355,12 @@ export class AppendOnlyFile implements PropagationSink {
       return false;
     }
     this.writePending();
+    if (this.pending.length > 0) {
+      // The old file refuses writes: the snapshot taken below holds these commands' effects,
+      // and replaying them after it from the new file would apply them twice.
+      this.server.log.warn(`Dropping ${this.pending.length} AOF bytes that could not be written: the rewrite covers them`);
+      this.pending = '';
+    }
     if (!this.openNewIncr()) {
       this.lastRewriteOk = false;
       return false;
@@ -373,6 +407,11 @@ export class AppendOnlyFile implements PropagationSink {
   /** Makes `fd` the current incr file; the previous one is fsynced and closed in the background. */
   private switchFile(fd: number): void {
     if (this.fd !== -1) this.enqueueFsync({ fd: this.fd, upTo: this.written, close: true });
+    if (!this.lastWriteOk) {
+      // A new file: the error of the old one no longer applies (Redis's "AOF reopen").
+      this.server.log.warn('AOF reopen, just ignore the last error.');
+      this.lastWriteOk = true;
+    }
     this.fd = fd;
     this.selectedDb = -1;
     this.incrBytes = 0;
@@ -538,7 +577,7 @@ export class AppendOnlyFile implements PropagationSink {
    * loadDataFromDisk with appendonly yes: loads the base and incr files named by the manifest
    * (upgrading an old single-file AOF first). Throws AofLoadError after logging Redis's reason.
    */
-  loadAtStartup(): void {
+  async loadAtStartup(): Promise<void> {
     this.manifest = this.readManifest();
     this.upgradeLegacyFile();
     if (this.manifest.empty) return;
@@ -551,7 +590,16 @@ export class AppendOnlyFile implements PropagationSink {
     }
     if (total === 0) return;
     const started = Date.now();
-    files.forEach((info, i) => this.loadFile(info.name, info === this.manifest.base, i === files.length - 1));
+    const loading = this.server.rdb.loading;
+    loading.begin(total);
+    try {
+      for (const [i, info] of files.entries()) {
+        const size = await this.loadFile(info.name, info === this.manifest.base, i === files.length - 1);
+        loading.fileDone(size);
+      }
+    } finally {
+      loading.end();
+    }
     this.currentSize = files.reduce((sum, info) => sum + fileSize(this.path(info.name)), 0);
     this.baseSize = this.manifest.base === null ? 0 : fileSize(this.path(this.manifest.base.name));
     this.server.log.info(`DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
@@ -588,19 +636,21 @@ export class AppendOnlyFile implements PropagationSink {
     );
   }
 
-  /** loadSingleAppendOnlyFile: an RDB part (base, or old preamble) then commands. */
-  private loadFile(name: string, isBase: boolean, last: boolean): void {
+  /** loadSingleAppendOnlyFile: an RDB part (base, or old preamble) then commands. Resolves with its size. */
+  private async loadFile(name: string, isBase: boolean, last: boolean): Promise<number> {
     const path = this.path(name);
     const data = readFileSync(path);
-    if (data.length === 0) return;
+    if (data.length === 0) return 0;
     const started = Date.now();
+    const loading = this.server.rdb.loading;
     let commandsFrom = 0;
     if (data.latin1Slice(0, 5) === 'REDIS') {
       const oldStyle = name === this.filename;
       this.server.log.info(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
       try {
-        commandsFrom = oldStyle ? rdbLength(data) : data.length;
-        this.server.rdb.loadBuffer(data.subarray(0, commandsFrom), { keepExpired: true });
+        const loaded = await this.server.rdb.loadBufferInSlices(data, { keepExpired: true });
+        // An old-style file goes on with commands after the RDB; a base file is the RDB alone.
+        commandsFrom = oldStyle ? loaded.bytes : data.length;
       } catch (error) {
         if (!(error instanceof FormatError || error instanceof RangeError)) throw error;
         this.fatal(
@@ -611,7 +661,7 @@ export class AppendOnlyFile implements PropagationSink {
       }
       if (oldStyle) this.server.log.info('Reading the remaining AOF tail...');
     }
-    const result = replayAof(this.server, data, commandsFrom);
+    const result = await runInSlices(replaySteps(this.server, data, commandsFrom), (position) => loading.progress(position));
     switch (result.status) {
       case AofReplayStatus.UnknownCommand:
         this.fatal(`Unknown command '${result.unknown}' reading the append only file ${name}`);
@@ -629,6 +679,7 @@ export class AppendOnlyFile implements PropagationSink {
     }
     const kind = isBase ? 'base' : 'incr';
     this.server.log.info(`DB loaded from ${kind} file ${name}: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
+    return data.length;
   }
 
   /** The uxeof path: cut the file after its last complete command when aof-load-truncated allows. */
@@ -798,14 +849,6 @@ class CommandBaseVisitor implements SnapshotVisitor {
     this.text = '';
     return bytes;
   }
-}
-
-/** Where the RDB part of an old-style preamble AOF ends (its commands follow). */
-function rdbLength(data: Buffer): number {
-  return readRdb(data, { hashMaxEntries: 0, hashMaxValue: 0, setMaxIntsetEntries: 0, zsetMaxEntries: 0, zsetMaxValue: 0 }, {
-    selectDb: () => undefined,
-    key: () => undefined,
-  }, false).bytes;
 }
 
 function fileSize(path: string): number {

@@ -424,6 +424,23 @@ export function readRdb(
   handler: RdbLoadHandler,
   verifyChecksum = true,
 ): RdbLoadResult {
+  const steps = rdbSteps(buffer, limits, handler, verifyChecksum);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * The same load one key at a time: yields the offset reached after each key, so a caller can
+ * stop between keys to serve clients (loading in time slices) and report progress in bytes.
+ */
+export function* rdbSteps(
+  buffer: Buffer,
+  limits: ValueLimits,
+  handler: RdbLoadHandler,
+  verifyChecksum = true,
+): Generator<number, RdbLoadResult, void> {
   const reader = new RdbReader(buffer, limits);
   const input = reader.input;
   const magic = input.latin1(9);
@@ -501,6 +518,7 @@ export function readRdb(
         expireAt = 0;
         idleSeconds = -1;
         frequency = -1;
+        yield input.position;
         continue;
       }
     }

@@ -5,7 +5,8 @@ import type { Database } from '../keyspace/database.js';
 import type { Entry } from '../keyspace/entry.js';
 import type { Server } from '../server/server.js';
 import { FormatError } from './bytes.js';
-import { readRdb, type RdbKey, type ValueLimits } from './rdb-reader.js';
+import { rdbSteps, readRdb, type RdbKey, type RdbLoadHandler, type ValueLimits } from './rdb-reader.js';
+import { LoadingState, runInSlices } from './loading.js';
 import { RdbStreamWriter, type KeyAccess, type RdbHeaderInfo, type RdbWriterOptions } from './rdb-writer.js';
 import type { Snapshot, SnapshotRecord, SnapshotVisitor } from './snapshot.js';
 
@@ -52,6 +53,19 @@ export interface LoadStats {
   replication?: NonNullable<RdbHeaderInfo['replication']>;
 }
 
+/** How an RDB is loaded: expired keys kept (AOF preamble, replica sync), duplicates replaced (DEBUG RELOAD). */
+export interface LoadOptions {
+  keepExpired?: boolean;
+  allowDuplicates?: boolean;
+}
+
+/** A load in progress: its handler and what it gathers for LoadStats. */
+interface PendingLoad {
+  handler: RdbLoadHandler;
+  stats: LoadStats;
+  replication: NonNullable<LoadStats['replication']>;
+}
+
 /** Turns a snapshot walk into RDB bytes, handing them to a sink between slices. */
 class RdbVisitor implements SnapshotVisitor {
   constructor(
@@ -93,6 +107,8 @@ export class RdbPersistence {
   /** Number of saves started (INFO rdb_saves). */
   saves = 0;
   lastLoad: LoadStats = { keysLoaded: 0, keysExpired: 0 };
+  /** The dataset is being loaded at startup (RDB or AOF): LOADING, INFO loading_*. */
+  readonly loading = new LoadingState((active) => (this.server.config.loading = active));
   /**
    * Function libraries found in a loaded RDB are handed here (the scripting engine sets it);
    * `functionLibraries` supplies the ones to save.
@@ -306,6 +322,8 @@ export class RdbPersistence {
       this.server.log.warn('There is a child saving an .rdb. Killing it!');
       this.server.snapshots.active?.release();
     }
+    // A partly loaded dataset is never saved over the file it comes from (prepareForShutdown).
+    if (this.loading.active) return true;
     const wanted = (this.server.config.list('save').length > 0 && (flags & SHUTDOWN_NOSAVE) === 0) || (flags & SHUTDOWN_SAVE) !== 0;
     if (!wanted) return true;
     this.server.log.info('Saving the final RDB snapshot before exiting.');
@@ -324,23 +342,46 @@ export class RdbPersistence {
    * Loads an RDB image into the databases (which the caller emptied). Keys whose TTL passed are
    * dropped unless `keepExpired` (AOF preamble, replica sync). Throws FormatError on corruption.
    */
-  loadBuffer(data: Buffer, options: { keepExpired?: boolean; allowDuplicates?: boolean } = {}): LoadStats {
+  loadBuffer(data: Buffer, options: LoadOptions = {}): LoadStats {
+    const load = this.loader(options);
+    readRdb(data, this.valueLimits(), load.handler, this.server.config.bool('rdbchecksum'));
+    return this.finishLoad(load);
+  }
+
+  /**
+   * The same in time slices, clients served in between (loading at startup): the progress goes
+   * to `loading` (INFO loading_*). Resolves with the counts and the bytes the RDB took.
+   */
+  async loadBufferInSlices(data: Buffer, options: LoadOptions = {}): Promise<LoadStats & { bytes: number }> {
+    const load = this.loader(options);
+    const loading = this.loading;
+    const steps = rdbSteps(data, this.valueLimits(), load.handler, this.server.config.bool('rdbchecksum'));
+    const result = await runInSlices(steps, (position) => loading.progress(position));
+    return { ...this.finishLoad(load), bytes: result.bytes };
+  }
+
+  /** The handler that puts the keys of an RDB into the databases, and what it gathers. */
+  private loader(options: LoadOptions): PendingLoad {
     const { keepExpired = false, allowDuplicates = false } = options;
     const server = this.server;
+    const loading = this.loading;
     const now = Date.now();
     const nowSeconds = server.clock.seconds;
     const stats: LoadStats = { keysLoaded: 0, keysExpired: 0 };
     let db: Database = server.databases[0]!;
     const log = server.log;
     const replication = { streamDb: -1, replicationId: '', offset: -1 };
-    readRdb(data, this.valueLimits(), {
+    const handler: RdbLoadHandler = {
       aux(key, value) {
         if (key === 'repl-id') replication.replicationId = value;
         else if (key === 'repl-offset') replication.offset = Number(value);
         else if (key === 'repl-stream-db') replication.streamDb = Number(value);
         else if (key === 'redis-ver') log.info(`Loading RDB produced by version ${value}`);
         else if (key === 'ctime') log.info(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
-        else if (key === 'used-mem') log.info(`RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`);
+        else if (key === 'used-mem') {
+          log.info(`RDB memory usage when created ${(Number(value) / 1048576).toFixed(2)} Mb`);
+          loading.rdbUsedMem = Number(value);
+        }
       },
       selectDb(index) {
         const selected = server.databases[index];
@@ -369,15 +410,22 @@ export class RdbPersistence {
         else log.warn('Skipping a function library from the RDB: FUNCTION is not available');
       },
       skipped: (what) => log.warn(`RDB loading skipped ${what}`),
-    }, server.config.bool('rdbchecksum'));
+    };
+    return { handler, stats, replication };
+  }
+
+  private finishLoad({ stats, replication }: PendingLoad): LoadStats {
     // Like rdbLoad's rsi: usable only when all three fields were there.
     if (replication.replicationId.length === 40 && replication.offset >= 0 && replication.streamDb >= 0) stats.replication = replication;
     this.lastLoad = stats;
     return stats;
   }
 
-  /** loadDataFromDisk for RDB: a missing file is fine (empty dataset), a corrupt one is fatal. */
-  loadAtStartup(): void {
+  /**
+   * loadDataFromDisk for RDB, in slices while clients get LOADING: a missing file is fine
+   * (empty dataset), a corrupt one is fatal (the promise rejects).
+   */
+  async loadAtStartup(): Promise<void> {
     const path = this.path;
     let data: Buffer;
     try {
@@ -387,8 +435,13 @@ export class RdbPersistence {
       throw error;
     }
     const started = Date.now();
-    const stats = this.loadBuffer(data);
-    this.server.log.info(`Done loading RDB, keys loaded: ${stats.keysLoaded}, keys expired: ${stats.keysExpired}.`);
+    this.loading.begin(data.length);
+    try {
+      const stats = await this.loadBufferInSlices(data);
+      this.server.log.info(`Done loading RDB, keys loaded: ${stats.keysLoaded}, keys expired: ${stats.keysExpired}.`);
+    } finally {
+      this.loading.end();
+    }
     this.server.log.info(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
   }
 

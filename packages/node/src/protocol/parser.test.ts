@@ -44,6 +44,9 @@ const VALID: Array<[string, string, string[][]]> = [
   ['inline and multibulk mixed', `PING\r\n${mbulk('GET', 'x')}ECHO "a b"\r\n`, [['PING'], ['GET', 'x'], ['ECHO', 'a b']]],
   ['a bulk whose payload looks like a frame', mbulk('SET', '*1\r\n$4\r\nPING\r\n', '$-1'), [['SET', '*1\r\n$4\r\nPING\r\n', '$-1']]],
   ['a bulk of 40000 bytes (a big argument)', mbulk('SET', 'big', 'x'.repeat(40_000)) + mbulk('PING'), [['SET', 'big', 'x'.repeat(40_000)], ['PING']]],
+  ['one command name in several cases (names are reused, bytes kept exact)', mbulk('get', 'a') + mbulk('GET', 'a') + mbulk('GeT', 'a') + mbulk('get', 'b'),
+    [['get', 'a'], ['GET', 'a'], ['GeT', 'a'], ['get', 'b']]],
+  ['names that share a first byte, last byte and length', mbulk('SPOP', 'k') + mbulk('SCOP', 'k') + mbulk('SPOP', 'k'), [['SPOP', 'k'], ['SCOP', 'k'], ['SPOP', 'k']]],
   // Redis skips the two bytes after the count line's CR and after a payload without checking them.
   ['unchecked bytes after CR and after a payload', '*1\r?$4\r\nPINGxy', [['PING']]],
 ];
@@ -227,6 +230,9 @@ describe('RequestParser: protocol errors (the exact text Redis 7.0 replies befor
     ['a negative bulk length', '*1\r\n$-1\r\n', 'Protocol error: invalid bulk length'],
     ['a bulk length above proto-max-bulk-len', '*1\r\n$2147483648\r\n', 'Protocol error: invalid bulk length'],
     ['an empty bulk length', '*1\r\n$\r\n', 'Protocol error: invalid bulk length'],
+    ['a bulk length with a leading zero', '*1\r\n$04\r\nPING\r\n', 'Protocol error: invalid bulk length'],
+    ['a bulk length of 16 digits', '*1\r\n$1000000000000000\r\n', 'Protocol error: invalid bulk length'],
+    ['a bulk length with a plus sign', '*1\r\n$+4\r\nPING\r\n', 'Protocol error: invalid bulk length'],
     ['unbalanced double quotes', 'SET "a b\r\n', 'Protocol error: unbalanced quotes in request'],
     ['a closing quote followed by a letter', 'SET "a"b c\r\n', 'Protocol error: unbalanced quotes in request'],
     ['unbalanced single quotes', "ECHO 'a\r\n", 'Protocol error: unbalanced quotes in request'],

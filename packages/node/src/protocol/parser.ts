@@ -120,16 +120,20 @@ export class RequestParser {
   private multibulk(): string[] | null {
     const buf = this.buf;
     if (this.argv === null) {
-      const cr = findInLine(buf, CR, this.pos);
-      if (cr === -1) {
-        if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big mbulk count string');
-        return null;
+      let count = this.plainLength();
+      if (count === -1) {
+        const cr = findInLine(buf, CR, this.pos);
+        if (cr === -1) {
+          if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big mbulk count string');
+          return null;
+        }
+        if (cr + 1 >= buf.length) return null;
+        count = parseLength(buf, this.pos + 1, cr);
+        if (Number.isNaN(count)) return this.fail('Protocol error: invalid multibulk length');
+        this.pos = cr + 2;
       }
-      if (cr + 1 >= buf.length) return null;
-      const count = parseLength(buf, this.pos + 1, cr);
-      if (Number.isNaN(count) || count > INT_MAX) return this.fail('Protocol error: invalid multibulk length');
+      if (count > INT_MAX) return this.fail('Protocol error: invalid multibulk length');
       if (count > 10 && this.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
-      this.pos = cr + 2;
       if (count <= 0) return EMPTY_ARGV;
       this.argv = [];
       this.missing = count;
@@ -137,29 +141,31 @@ export class RequestParser {
     const argv = this.argv;
     while (this.missing > 0) {
       if (this.bulkLength === -1) {
-        const cr = findInLine(buf, CR, this.pos);
-        if (cr === -1) {
-          if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big bulk count string');
-          return null;
+        let length = buf[this.pos] === 36 /* '$' */ ? this.plainLength() : -1;
+        if (length === -1) {
+          const cr = findInLine(buf, CR, this.pos);
+          if (cr === -1) {
+            if (buf.length - this.pos > INLINE_MAX) return this.fail('Protocol error: too big bulk count string');
+            return null;
+          }
+          if (cr + 1 >= buf.length) return null;
+          if (buf[this.pos] !== 36 /* '$' */) {
+            // Redis's error formatter turns CR and LF into spaces so the reply stays one line.
+            const got = buf[this.pos] === CR || buf[this.pos] === LF ? ' ' : String.fromCharCode(buf[this.pos]!);
+            return this.fail(`Protocol error: expected '$', got '${got}'`);
+          }
+          length = parseLength(buf, this.pos + 1, cr);
+          if (Number.isNaN(length) || length < 0) return this.fail('Protocol error: invalid bulk length');
+          this.pos = cr + 2;
         }
-        if (cr + 1 >= buf.length) return null;
-        if (buf[this.pos] !== 36 /* '$' */) {
-          // Redis's error formatter turns CR and LF into spaces so the reply stays one line.
-          const got = buf[this.pos] === CR || buf[this.pos] === LF ? ' ' : String.fromCharCode(buf[this.pos]!);
-          return this.fail(`Protocol error: expected '$', got '${got}'`);
-        }
-        const length = parseLength(buf, this.pos + 1, cr);
-        if (Number.isNaN(length) || length < 0 || length > this.limits.maxBulkLength) {
-          return this.fail('Protocol error: invalid bulk length');
-        }
+        if (length > this.limits.maxBulkLength) return this.fail('Protocol error: invalid bulk length');
         if (length > 16384 && this.unauthenticated) return this.fail('Protocol error: unauthenticated bulk length');
-        this.pos = cr + 2;
         this.bulkLength = length;
       }
       // Like Redis, the two bytes after the payload are skipped without being checked.
       const end = this.pos + this.bulkLength;
       if (end + 2 > buf.length) return null;
-      argv.push(buf.latin1Slice(this.pos, end));
+      argv.push(argv.length === 0 ? commandName(buf, this.pos, end) : buf.latin1Slice(this.pos, end));
       this.pos = end + 2;
       this.bulkLength = -1;
       this.missing--;
@@ -167,9 +173,59 @@ export class RequestParser {
     this.argv = null;
     return argv;
   }
+
+  /**
+   * The common header line, `*N\r\n` or `$N\r\n` with N plain decimal digits (no sign, no
+   * leading zero, at most 15 digits) and the byte after CR present: returns N and moves past
+   * the line. Anything else returns -1 and leaves the line to the general path, which knows
+   * every error and the partial cases.
+   */
+  private plainLength(): number {
+    const buf = this.buf;
+    const start = this.pos + 1;
+    const limit = Math.min(buf.length, start + 15);
+    let i = start;
+    let value = 0;
+    while (i < limit) {
+      const digit = buf[i]! - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || i + 1 >= buf.length || buf[i] !== CR || (buf[start] === 48 && digits > 1)) return -1;
+    this.pos = i + 2;
+    return value;
+  }
 }
 
 const EMPTY_ARGV: string[] = [];
+
+/** Command names recently parsed, by a hash of their bytes (see commandName). */
+const NAME_SLOTS = 256;
+const NAME_MAX = 24;
+const recentNames: string[] = new Array<string>(NAME_SLOTS).fill('');
+
+/**
+ * argv[0] as a string: clients repeat the same few command names, so a name already seen is
+ * returned as the same string instead of a new one. That saves the allocation and lets the
+ * command table's map lookups reuse the string's cached hash. The slot hash ignores case
+ * only to spread names; the bytes are compared exactly.
+ */
+function commandName(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length === 0 || length > NAME_MAX) return buf.latin1Slice(start, end);
+  const slot = ((buf[start]! | 32) * 31 + (buf[end - 1]! | 32) * 7 + length) & (NAME_SLOTS - 1);
+  const seen = recentNames[slot]!;
+  if (seen.length === length) {
+    let i = 0;
+    while (i < length && seen.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return seen;
+  }
+  const name = buf.latin1Slice(start, end);
+  recentNames[slot] = name;
+  return name;
+}
 
 /**
  * Position of `byte` at or after `start`, or -1. Redis searches its query buffer with strchr,

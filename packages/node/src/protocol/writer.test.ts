@@ -13,6 +13,13 @@ function encode(write: (w: ReplyWriter) => void): { resp2: string; resp3: string
 }
 
 describe('ReplyWriter encodings (RESP2 | RESP3)', () => {
+  it('writes every power of ten and its neighbours as decimal text', () => {
+    for (let power = 1; power <= 2 ** 53; power *= 10) {
+      for (const n of [power - 1, power, power + 1]) expect(encode((w) => w.integer(n)).resp2).toBe(`:${n}\r\n`);
+    }
+  });
+
+
   it.each<[string, (w: ReplyWriter) => void, string, string]>([
     ['ok', (w) => w.ok(), '+OK\r\n', '+OK\r\n'],
     ['simple', (w) => w.simple('PONG'), '+PONG\r\n', '+PONG\r\n'],
@@ -20,6 +27,9 @@ describe('ReplyWriter encodings (RESP2 | RESP3)', () => {
     ['integer 0', (w) => w.integer(0), ':0\r\n', ':0\r\n'],
     ['integer 1', (w) => w.integer(1), ':1\r\n', ':1\r\n'],
     ['integer -1', (w) => w.integer(-1), ':-1\r\n', ':-1\r\n'],
+    ['integer 10', (w) => w.integer(10), ':10\r\n', ':10\r\n'],
+    ['integer 2^53 - 1', (w) => w.integer(Number.MAX_SAFE_INTEGER), ':9007199254740991\r\n', ':9007199254740991\r\n'],
+    ['integer -2^53 + 1', (w) => w.integer(-Number.MAX_SAFE_INTEGER), ':-9007199254740991\r\n', ':-9007199254740991\r\n'],
     ['bigint', (w) => w.integer(9223372036854775807n), ':9223372036854775807\r\n', ':9223372036854775807\r\n'],
     ['bigint min', (w) => w.integer(-9223372036854775808n), ':-9223372036854775808\r\n', ':-9223372036854775808\r\n'],
     ['empty bulk', (w) => w.bulk(''), '$0\r\n\r\n', '$0\r\n\r\n'],

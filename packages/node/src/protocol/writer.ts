@@ -8,6 +8,10 @@ import { formatDouble17g } from './format.js';
 
 
 const INITIAL_SIZE = 16 * 1024;
+/** Pre-encoded bytes up to this length are copied by a loop rather than Buffer#copy. */
+const SMALL_COPY = 16;
+/** Integers written digit by digit (beyond, text conversion): every safe integer. */
+const MAX_DIRECT = Number.MAX_SAFE_INTEGER;
 /** Small pooled copies are cheaper than handing over (and re-allocating) the working buffer. */
 const COPY_BELOW = 4096;
 
@@ -97,9 +101,15 @@ export class ReplyWriter {
 
   /** Appends pre-encoded protocol bytes. */
   raw(bytes: Buffer): void {
-    this.reserve(bytes.length);
-    bytes.copy(this.out, this.used);
-    this.used += bytes.length;
+    const length = bytes.length;
+    this.reserve(length);
+    // Shared headers are a few bytes: a plain loop beats the native copy's call overhead.
+    if (length <= SMALL_COPY) {
+      const out = this.out;
+      const at = this.used;
+      for (let i = 0; i < length; i++) out[at + i] = bytes[i]!;
+    } else bytes.copy(this.out, this.used);
+    this.used += length;
   }
 
   /** Appends protocol text that is already RESP (one char per byte). */
@@ -125,7 +135,26 @@ export class ReplyWriter {
   integer(n: number | bigint): void {
     if (n === 0) this.raw(ZERO);
     else if (n === 1) this.raw(ONE);
+    else if (typeof n === 'number' && n > 0 && n <= MAX_DIRECT && Number.isInteger(n)) this.positiveInteger(n);
     else this.rawText(`:${n}\r\n`);
+  }
+
+  /** `:n\r\n` for a positive integer, digits written straight into the buffer (no string). */
+  private positiveInteger(n: number): void {
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.reserve(digits + 3);
+    const out = this.out;
+    const start = this.used;
+    out[start] = 58; // ':'
+    let rest = n;
+    for (let at = start + digits; at > start; at--) {
+      out[at] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    out[start + digits + 1] = 13;
+    out[start + digits + 2] = 10;
+    this.used = start + digits + 3;
   }
 
   bulk(value: string): void {

@@ -11,7 +11,7 @@ import {
 import { Client, ClientFlag } from '../server/client.js';
 import { execute } from '../server/dispatch.js';
 import { PropagateTarget, type PropagationSink } from '../server/propagate.js';
-import type { Server } from '../server/server.js';
+import type { CommandObserver, Server } from '../server/server.js';
 import { AckWaiters, type ResumeClient } from './wait.js';
 
 /**
@@ -29,9 +29,13 @@ const READONLY_REPLICA = "READONLY You can't write against a read only replica."
 const NOT_ENOUGH_REPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 const MASTER_DOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
-export class NodeReplication implements ReplicationHost, PropagationSink {
+export class NodeReplication implements ReplicationHost, PropagationSink, CommandObserver {
   readonly replication: Replication;
   readonly waiters: AckWaiters;
+  /** Each client's offset right after its last command that propagated (Redis's c->woff, for WAIT). */
+  private readonly writeOffsets = new WeakMap<Client, number>();
+  /** The offset seen after the previous command: a change means that command propagated. */
+  private offsetSeen = 0;
   private readonly peers = new Map<number, ClientPeer>();
   private subscribed = false;
   private readOnly = true;
@@ -44,6 +48,9 @@ export class NodeReplication implements ReplicationHost, PropagationSink {
   ) {
     this.replication = new Replication(this);
     this.waiters = new AckWaiters(this.replication.replicas, resume);
+    server.observers.push(this);
+    // FAILOVER paused writes; they resume when it ends, either way.
+    this.replication.failover.onEnd = () => server.pause.unpause();
     const config = server.config;
     config.watch('replica-read-only', (value) => (this.readOnly = value as boolean));
     config.watch('min-replicas-to-write', (value) => (this.minReplicas = value as number));
@@ -66,6 +73,19 @@ export class NodeReplication implements ReplicationHost, PropagationSink {
     if (master.length === 2) this.replication.replicaOf(master[0]!, Number(master[1]), checkpoint?.streamDb ?? null);
     this.replication.start();
     this.refreshFeed();
+  }
+
+  /** CommandObserver: remembers the offset the client's write moved the stream to. */
+  commandExecuted(client: Client): void {
+    const offset = this.replication.history.offset;
+    if (offset === this.offsetSeen) return;
+    this.offsetSeen = offset;
+    this.writeOffsets.set(client, offset);
+  }
+
+  /** The offset WAIT waits for: the client's last write (0 when it wrote nothing). */
+  lastWriteOffset(client: Client): number {
+    return this.writeOffsets.get(client) ?? 0;
   }
 
   /** Shutdown: the master link and the timers stop. */

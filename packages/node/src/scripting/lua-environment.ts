@@ -3,9 +3,11 @@ import { formatDouble17g } from '../protocol/format.js';
 import { installBit } from './lua-bit.js';
 import { installCjson } from './lua-cjson.js';
 import { installCmsgpack } from './lua-cmsgpack.js';
+import { installStringFormat } from './lua-format.js';
+import { installStruct } from './lua-struct.js';
 import { cString, pushErrorTable } from './lua-reply.js';
 import { LuaRandom } from './lua-random.js';
-import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_REGISTRYINDEX, LuaType, LuaVm } from './lua-vm.js';
+import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_MASKLINE, LUA_REGISTRYINDEX, LuaType, LuaVm } from './lua-vm.js';
 
 /** What a running script exposes to the redis.* functions (implemented by ScriptRun). */
 export interface ScriptRunContext {
@@ -33,7 +35,7 @@ const COUNT_HOOK_INSTRUCTIONS = 100_000;
 /** Globals the sandbox removes: no file or process access, no module loading. */
 const REMOVED_GLOBALS = ['io', 'os', 'package', 'require', 'module', 'print', 'dofile', 'loadfile'];
 /** Library tables made read-only (Redis protects every table reachable from the globals). */
-const PROTECTED_LIBRARIES = ['string', 'math', 'table', 'coroutine', 'cjson', 'bit', 'cmsgpack', 'redis'];
+const PROTECTED_LIBRARIES = ['string', 'math', 'table', 'coroutine', 'cjson', 'bit', 'cmsgpack', 'struct', 'redis'];
 
 /** Lua-side definitions: the error handler that tags errors with the script position. */
 const ERROR_HANDLER = `local dbg = debug
@@ -50,7 +52,7 @@ end`;
 
 /**
  * One sandboxed Lua interpreter as Redis 7.0 sets it up (script_lua.c, eval.c, function_lua.c):
- * the base/table/string/math libraries plus cjson, cmsgpack and bit, the `redis` API, Redis's
+ * the base/table/string/math libraries plus cjson, cmsgpack, bit and struct, the `redis` API, Redis's
  * math.random, an error handler adding "script: …, on @user_script:N." information, and
  * read-only globals: scripts see an empty proxy whose reads fall through to the real globals
  * (a missing name is an error) and whose writes fail with "Attempt to modify a readonly table".
@@ -80,6 +82,8 @@ export class LuaEnvironment {
     installCjson(vm);
     installBit(vm);
     installCmsgpack(vm);
+    installStringFormat(vm);
+    installStruct(vm);
     vm.pushFunction(L, (state) => this.protectedCall(state));
     m._lua_setfield(L, LUA_GLOBALSINDEX, vm.name('pcall'));
     this.installRedisApi(extendRedis);
@@ -153,6 +157,8 @@ export class LuaEnvironment {
   private countHook(L: number): void {
     const error = this.host.checkpoint();
     if (error === null) return;
+    // From now on every line raises it again, so a pcall cannot swallow it (Redis re-arms the same way).
+    this.vm.m._lua_sethook(L, this.hook, LUA_MASKLINE, 0);
     pushErrorTable(this.vm, L, error);
     this.vm.throwTop(L);
   }

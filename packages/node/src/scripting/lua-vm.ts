@@ -68,6 +68,7 @@ export interface LuaModule {
   _lua_next(L: number, index: number): number;
   _lua_concat(L: number, n: number): void;
   _lua_pcall(L: number, nargs: number, nresults: number, errfunc: number): number;
+  _lua_call(L: number, nargs: number, nresults: number): void;
   _lua_error(L: number): number;
   _lua_sethook(L: number, hook: number, mask: number, count: number): void;
   _lua_gc(L: number, what: number, data: number): number;

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { CommandFlag, type Command } from '../commands/table.js';
-import type { Client } from '../server/client.js';
+import { ClientFlag, type Client } from '../server/client.js';
+import { routeCommand } from '../server/cluster-gate.js';
+import { Route, type ClusterView } from '@tsredis/cluster-bus';
 import { call } from '../server/dispatch.js';
 import type { Server } from '../server/server.js';
 import type { LuaEnvironment, ScriptRunContext } from './lua-environment.js';
@@ -8,6 +10,7 @@ import { errorInformation, pushErrorTable, pushReply, writeLuaValue } from './lu
 import { checkCommand, scriptNoPermissionText } from '../acl/check.js';
 import { LogContext } from '../acl/log.js';
 import { LUA_REGISTRYINDEX, type LuaVm } from './lua-vm.js';
+import type { TrackedScript } from '../server/tracking.js';
 
 /** Script flags (shebang `flags=` or register_function flags), as in Redis's script.h. */
 export const ScriptFlag = {
@@ -41,6 +44,7 @@ export function lookupCommand(server: Server, argv: readonly string[]): Command 
  */
 export function scriptRunRefusal(server: Server, flags: number, readOnlyCommand: boolean): string | null {
   if ((flags & ScriptFlag.evalCompat) !== 0) return null;
+  if ((flags & ScriptFlag.noCluster) !== 0 && server.cluster !== null) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
   if ((flags & ScriptFlag.noWrites) === 0 && readOnlyCommand) {
     return 'ERR Can not execute a script with write flag using *_ro command.';
   }
@@ -55,14 +59,22 @@ export function scriptRunRefusal(server: Server, flags: number, readOnlyCommand:
  * One script invocation (Redis's scriptRunCtx): the caller, the script client that runs the
  * script's commands, and what the script may do. redis.call goes through callCommand.
  */
-export class ScriptRun implements ScriptRunContext {
+export class ScriptRun implements ScriptRunContext, TrackedScript {
   /** The protocol redis.call replies are converted from (redis.setresp). */
   resp: 2 | 3 = 2;
   /** A write command ran: later writes can no longer be refused for server-state reasons. */
   writeDirty = false;
   readonly startedAt = performance.now();
-  /** The slow-script warning was logged (once per run, as Redis enters timed-out mode once). */
+  /** Past busy-reply-threshold: other clients are served (and refused with BUSY) from the count hook. */
   timedOut = false;
+  /** SCRIPT KILL / FUNCTION KILL asked for the script to stop: the next count hook raises. */
+  killed = false;
+  /** The keys the script was given (KEYS): client-side caching tracks them for the caller. */
+  declaredKeys: readonly string[] = [];
+  /** Cluster: the slot of the keys touched so far (the declared keys' first); -1 before any. */
+  clusterSlot = -1;
+  /** Cluster: keys of several slots may be touched (allow-cross-slot-keys, or a script without shebang). */
+  allowCrossSlot = false;
 
   constructor(
     readonly server: Server,
@@ -129,8 +141,28 @@ export class ScriptRun implements ScriptRunContext {
       command.stats.rejectedCalls++;
       return 'Write commands are not allowed from read-only scripts.';
     }
+    const cluster = this.server.cluster;
+    if (cluster !== null && (this.caller.flags & ClientFlag.master) === 0) {
+      const refusal = this.clusterRefusal(cluster, command, argv);
+      if (refusal !== null) {
+        command.stats.rejectedCalls++;
+        return refusal;
+      }
+    }
     if ((flags & CommandFlag.write) !== 0) this.writeDirty = true;
     return command;
+  }
+
+  /** scriptVerifyClusterState: the keys must be served here, and in one slot unless allowed. */
+  private clusterRefusal(cluster: ClusterView, command: Command, argv: readonly string[]): string | null {
+    const decision = routeCommand(cluster, this.caller, command, argv);
+    if (decision.route === Route.DownReadOnly) return 'Script attempted to execute a write command while the cluster is down and readonly';
+    if (decision.route === Route.DownState) return 'Script attempted to execute a command while the cluster is down';
+    if (decision.route !== Route.Serve) return 'Script attempted to access a non local key in a cluster node';
+    if (decision.slot === -1 || this.allowCrossSlot) return null;
+    if (this.clusterSlot === -1) this.clusterSlot = decision.slot;
+    else if (this.clusterSlot !== decision.slot) return 'Script attempted to access keys that do not hash to the same slot';
+    return null;
   }
 }
 
@@ -149,12 +181,17 @@ export function invokeScript(env: LuaEnvironment, run: ScriptRun, ref: number, a
   const wasInTransaction = server.executingTransaction;
   // Blocking commands called by the script must answer at once, as inside EXEC.
   server.executingTransaction = true;
+  // The script's reads count as its caller's for client-side caching.
+  const tracking = server.tracking;
+  const outerScript = tracking.script;
+  run.declaredKeys = argv.slice(firstKey, firstKey + numkeys);
+  tracking.script = run;
   env.run = run;
   m._lua_rawgeti(L, LUA_REGISTRYINDEX, env.handlerRef);
   m._lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
   let args = 0;
   if (run.evalMode) {
-    env.setGlobalArray(L, 'KEYS', argv.slice(firstKey, firstKey + numkeys), 0);
+    env.setGlobalArray(L, 'KEYS', run.declaredKeys, 0);
     env.setGlobalArray(L, 'ARGV', argv, firstKey + numkeys);
   } else {
     env.pushArray(L, argv, firstKey, firstKey + numkeys);
@@ -169,6 +206,7 @@ export function invokeScript(env: LuaEnvironment, run: ScriptRun, ref: number, a
     env.stopHook();
     env.run = null;
     server.executingTransaction = wasInTransaction;
+    tracking.script = outerScript;
   }
   env.collectSometimes();
   if (status !== 0) {

@@ -6,6 +6,7 @@ import { LuaEnvironment, sha1hex, type EnvironmentHost } from './lua-environment
 import { ScriptRun } from './script-run.js';
 import { scriptShebang } from './shebang.js';
 import { LUA_REGISTRYINDEX } from './lua-vm.js';
+import { BUSY_EVAL, BUSY_FUNCTION, serveWhileBusy } from './busy.js';
 
 /** An EVAL script in the cache: its body, shebang flags and compiled function. */
 export interface EvalScript {
@@ -23,12 +24,10 @@ const VERBOSITY = ['debug', 'verbose', 'notice', 'warning'];
  * interpreter and libraries, the client scripts run their commands as, and the script
  * running now.
  *
- * Script timeouts: Node runs one thing at a time and a Lua 5.1 script cannot be suspended
- * across pcall or metamethod boundaries, so while a script runs the server reads no other
- * request. The count hook still measures the run against busy-reply-threshold and logs
- * Redis's "Slow script detected" warning; other clients' requests wait in the socket buffers
- * and are served when the script ends. SCRIPT KILL and FUNCTION KILL therefore only ever see
- * an idle server and answer NOTBUSY.
+ * Script timeouts: past busy-reply-threshold the count hook logs Redis's "Slow script detected"
+ * warning and from then on, every 100,000 instructions, serves the other connected clients
+ * (busy.ts): they get BUSY for everything but the allow_busy commands, and SCRIPT KILL /
+ * FUNCTION KILL mark a script that has not written yet as killed, which the next hook raises.
  */
 export class Scripting implements EnvironmentHost {
   readonly evalEnv: LuaEnvironment;
@@ -60,19 +59,24 @@ export class Scripting implements EnvironmentHost {
     this.server.log[LOG_METHODS[level]!](message);
   }
 
+  /** The count hook's scriptInterrupt: the timeout, the other clients, a SCRIPT KILL. */
   checkpoint(): string | null {
     if (this.functions.loadTimedOut()) return 'FUNCTION LOAD timeout';
     const run = this.current;
-    if (run === null || run.timedOut) return null;
-    const elapsed = Math.round(performance.now() - run.startedAt);
-    const threshold = this.server.config.int('busy-reply-threshold');
-    if (threshold > 0 && elapsed >= threshold) {
+    if (run === null) return null;
+    if (!run.timedOut) {
+      const elapsed = Math.round(performance.now() - run.startedAt);
+      if (elapsed < this.server.config.int('busy-reply-threshold')) return null;
       run.timedOut = true;
+      this.server.busyReply = run.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
       this.server.log.warn(
         `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${run.evalMode ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${run.name}.`,
       );
     }
-    return null;
+    if (!run.killed) serveWhileBusy(this.server, run.caller);
+    if (!run.killed) return null;
+    this.server.log.warn('Lua script killed by user with SCRIPT KILL.');
+    return 'Script killed by user with SCRIPT KILL...';
   }
 
   /** The cached script with this sha (any case). */

@@ -75,7 +75,7 @@ export function clientInfoLine(client: Client, self: Client, nowMs: number): str
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=0` +
     ` rbs=${REPLY_BUFFER} rbp=${REPLY_BUFFER} obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem}` +
     ` events=${events(client)} cmd=${client.lastCommand?.fullName ?? 'NULL'} user=${client.user.name}` +
-    ` redir=-1 resp=${client.resp}`
+    ` redir=${client.server.tracking.state(client)?.redirect ?? -1} resp=${client.resp}`
   );
 }
 
@@ -88,6 +88,8 @@ function flagLetters(client: Client): string {
   if ((flags & ClientFlag.pubsub) !== 0) letters += 'P';
   if ((flags & ClientFlag.multi) !== 0) letters += 'x';
   if ((flags & ClientFlag.blocked) !== 0) letters += 'b';
+  const tracking = client.server.tracking.state(client);
+  if (tracking !== undefined) letters += (tracking.brokenRedirect ? 'tR' : 't') + (tracking.bcast ? 'B' : '');
   if ((flags & ClientFlag.dirtyCas) !== 0) letters += 'd';
   if ((flags & ClientFlag.closeAfterReply) !== 0) letters += 'c';
   if ((flags & ClientFlag.closeAsap) !== 0) letters += 'A';

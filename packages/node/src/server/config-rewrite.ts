@@ -88,9 +88,10 @@ class RewriteState {
 /**
  * CONFIG REWRITE: rewrites the file in place like Redis, keeping comments and unknown lines,
  * replacing changed directives where they are and appending new ones under the signature.
- * Throws the filesystem error (the caller words it).
+ * `userLines` are the ACL `user` lines (none when users live in an aclfile). Throws the
+ * filesystem error (the caller words it).
  */
-export function rewriteConfigFile(config: Config, path: string): void {
+export function rewriteConfigFile(config: Config, path: string, userLines: readonly string[] = []): void {
   let text = '';
   try {
     text = readFileSync(path, 'latin1');
@@ -104,6 +105,9 @@ export function rewriteConfigFile(config: Config, path: string): void {
       state.rewriteLine(spec.name, line, force);
     }
   }
+  // ACL users (rewriteConfigUserOption): their lines replace the file's `user` lines.
+  state.processed.add('user');
+  for (const line of userLines) state.rewriteLine('user', line, true);
   state.removeOrphans();
   writeAtomically(path, state.content());
 }

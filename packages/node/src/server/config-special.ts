@@ -4,20 +4,9 @@
  * notify-keyspace-events, replicaof and latency-tracking-info-percentiles.
  */
 import { ConfigError, formatMemoryForFile, parseMemoryBig, quoteRepr, strtoll, type Codec, type ConfigValue } from './config.js';
+import { strerror } from './strerror.js';
 
-/** strerror texts for the errno codes chdir reports. */
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  ENOTDIR: 'Not a directory',
-  ENAMETOOLONG: 'File name too long',
-  ELOOP: 'Too many levels of symbolic links',
-};
-
-export function strerror(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return STRERROR[code] ?? (error as Error).message;
-}
+export { strerror };
 
 /** `dir`: changes the working directory at once, as Redis does; CONFIG GET shows the absolute path. */
 export const dir: Codec = {

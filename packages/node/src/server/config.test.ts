@@ -28,6 +28,34 @@ describe('Config', () => {
     expect(config.int('hz')).toBe(500);
   });
 
+  it("runs apply functions once with every new value in place; a refusal restores all (Redis's apply step)", () => {
+    const config = fresh();
+    const seen: string[] = [];
+    const changes: unknown[] = [];
+    config.watch('tls-cert-file', (value) => changes.push(value));
+    config.addApply(['tls-cert-file', 'tls-key-file'], () => {
+      seen.push(`${config.str('tls-cert-file')}+${config.str('tls-key-file')}`);
+      return config.str('tls-key-file') === 'bad' ? 'Unable to update TLS configuration. Check server logs.' : null;
+    });
+    expect(config.setMany([['tls-cert-file', 'a.crt'], ['hz', '20'], ['tls-key-file', 'bad']], false)).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.",
+    );
+    expect([config.str('tls-cert-file'), config.int('hz'), config.str('tls-key-file')]).toEqual(['', 10, '']);
+    expect(config.setMany([['tls-cert-file', 'a.crt'], ['tls-key-file', 'a.key']], false)).toBeNull();
+    expect(seen).toEqual(['a.crt+bad', 'a.crt+a.key']);
+    // Watchers hear only of what was kept.
+    expect(changes).toEqual(['', 'a.crt']);
+  });
+
+  it('answers LOADING for directives Redis does not change while loading', () => {
+    const config = fresh();
+    config.loading = true;
+    expect(config.setMany([['appendonly', 'yes']], false)).toBe('LOADING Redis is loading the dataset in memory');
+    expect(config.setMany([['hz', '20']], false)).toBeNull();
+    config.loading = false;
+    expect(config.setMany([['appendonly', 'yes']], false)).toBeNull();
+  });
+
   it('words errors as Redis: unknown, immutable, duplicate, protected', () => {
     const config = fresh();
     expect(config.setMany([['hz', 'x'], ['foo', '1']], false)).toBe(

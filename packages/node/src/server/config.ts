@@ -4,6 +4,7 @@
  * REWRITE. Values are kept parsed; a codec gives the CONFIG GET text and the rewrite lines.
  */
 import { globMatch } from '../keyspace/glob.js';
+import { LOADING_ERROR } from '../persistence/loading.js';
 import { splitInlineArgs } from '../protocol/parser.js';
 
 /** Numbers beyond 2^53 (LLONG_MAX bounds) are kept as bigint so CONFIG GET echoes them exactly. */
@@ -22,6 +23,8 @@ export interface DirectiveSpec {
   hidden?: boolean;
   /** CONFIG SET refuses it unless enable-protected-configs allows the client. */
   protected?: boolean;
+  /** CONFIG SET answers LOADING while the dataset loads (Redis's DENY_LOADING_CONFIG). */
+  denyLoading?: boolean;
   codec: Codec;
   /**
    * CONFIG SET only: Redis's apply step (rebinding, resizing …) that may refuse a parsed
@@ -294,6 +297,8 @@ export function string(options: StringOptions = {}): Codec {
 }
 
 export type ChangeListener = (value: ConfigValue) => void;
+/** Redis's apply function of a directive: null when the new settings work, else the error text. */
+export type ApplyFunction = () => string | null;
 
 /** A CONFIG GET match: the name as the client typed it (exact) or as registered (pattern). */
 export interface ConfigMatch {
@@ -307,8 +312,11 @@ export class Config {
   private readonly values = new Map<string, ConfigValue>();
   private readonly defaults = new Map<string, ConfigValue>();
   private readonly listeners = new Map<string, ChangeListener[]>();
+  private readonly appliers = new Map<string, ApplyFunction>();
   /** The config file path when one was given (CONFIG REWRITE writes it), made absolute. */
   file: string | null = null;
+  /** The dataset is loading (startup): `denyLoading` directives cannot be set. */
+  loading = false;
   /** Config-file-only lines kept for the subsystems that own them (ACL users, renames, modules). */
   readonly fileOnly: { users: string[][]; renames: [string, string][]; modules: string[][] } = {
     users: [],
@@ -425,6 +433,7 @@ export class Config {
         errorArg = name;
         break;
       }
+      if (this.loading && spec.denyLoading) return LOADING_ERROR;
       if (names.includes(name.toLowerCase())) {
         errorText = 'duplicate parameter';
         errorArg = name;
@@ -455,8 +464,31 @@ export class Config {
         return `ERR CONFIG SET failed (possibly related to argument '${specs[i]!.name}') - ${failure}`;
       }
     }
-    for (let i = 0; i < specs.length; i++) this.store(specs[i]!, parsed[i]!);
+    // Redis's apply step: all new values in place, each apply function once; a refusal restores all.
+    const previous = specs.map((spec) => this.values.get(spec.name)!);
+    specs.forEach((spec, i) => this.values.set(spec.name, parsed[i]!));
+    const applied = new Set<ApplyFunction>();
+    for (const spec of specs) {
+      const apply = this.appliers.get(spec.name);
+      if (apply === undefined || applied.has(apply)) continue;
+      applied.add(apply);
+      const failure = apply();
+      if (failure !== null) {
+        specs.forEach((restored, i) => this.values.set(restored.name, previous[i]!));
+        this.undoSideEffects(specs);
+        return `ERR CONFIG SET failed (possibly related to argument '${spec.name}') - ${failure}`;
+      }
+    }
+    for (const spec of specs) this.notify(spec);
     return null;
+  }
+
+  /**
+   * Registers Redis's apply function of directives: CONFIG SET runs it (once) with all the new
+   * values in place; its error text refuses the whole CONFIG SET and restores the old values.
+   */
+  addApply(names: readonly string[], apply: ApplyFunction): void {
+    for (const name of names) this.appliers.set(this.specs.get(name)!.name, apply);
   }
 
   /** Re-parses current values for codecs whose parse acts on the process (dir → chdir). */
@@ -469,6 +501,11 @@ export class Config {
 
   private store(spec: DirectiveSpec, value: ConfigValue): void {
     this.values.set(spec.name, value);
+    this.notify(spec);
+  }
+
+  private notify(spec: DirectiveSpec): void {
+    const value = this.values.get(spec.name)!;
     for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
   }
 

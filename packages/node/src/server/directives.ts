@@ -106,7 +106,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'activedefrag', default: 'no', codec: bool },
   { name: 'syslog-enabled', default: 'no', codec: bool, immutable: true },
   { name: 'cluster-enabled', default: 'no', codec: bool, immutable: true },
-  { name: 'appendonly', default: 'no', codec: bool },
+  { name: 'appendonly', default: 'no', codec: bool, denyLoading: true },
   { name: 'cluster-allow-reads-when-down', default: 'no', codec: bool },
   { name: 'cluster-allow-pubsubshard-when-down', default: 'yes', codec: bool },
   { name: 'crash-log-enabled', default: 'yes', codec: bool },
@@ -148,7 +148,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   // Enum configs
   { name: 'supervised', default: 'no', codec: enumeration([['upstart', 3], ['systemd', 2], ['auto', 1], ['no', 0]]), immutable: true },
   { name: 'syslog-facility', default: 'local0', codec: names('user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'), immutable: true },
-  { name: 'repl-diskless-load', default: 'disabled', codec: names('disabled', 'on-empty-db', 'swapdb') },
+  { name: 'repl-diskless-load', default: 'disabled', codec: names('disabled', 'on-empty-db', 'swapdb'), denyLoading: true },
   { name: 'loglevel', default: 'notice', codec: names('debug', 'verbose', 'notice', 'warning') },
   { name: 'maxmemory-policy', default: 'noeviction', codec: names('volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction') },
   { name: 'appendfsync', default: 'everysec', codec: enumeration([['everysec', 2], ['always', 1], ['no', 0]]) },
@@ -273,7 +273,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'maxmemory-warning-percent', default: '75', codec: int(0, 100), hidden: true },
 
   // Special configs
-  { name: 'dir', default: '.', codec: dir, protected: true },
+  { name: 'dir', default: '.', codec: dir, protected: true, denyLoading: true },
   { name: 'save', default: '3600 1 300 100 60 10000', codec: save },
   { name: 'client-output-buffer-limit', default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', codec: clientOutputBufferLimit },
   { name: 'oom-score-adj-values', default: '0 200 800', codec: oomScoreAdjValues },

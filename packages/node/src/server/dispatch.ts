@@ -7,6 +7,8 @@ import { discardTransaction } from '../commands/transaction.js';
 import { EvictResult } from '../keyspace/eviction.js';
 import { checkCommand, noPermissionLine } from '../acl/check.js';
 import { LogContext } from '../acl/log.js';
+import { clusterRefusal, routesByKeys } from './cluster-gate.js';
+import { LOADING_ERROR } from '../persistence/loading.js';
 
 /** Flags of commands a replica (or monitor) connection may not send. */
 const KEYSPACE_ACCESS = CommandFlag.write | CommandFlag.readonly | CommandFlag.may_replicate;
@@ -31,11 +33,19 @@ const QUOTE_LIMIT = 128;
  */
 export function execute(client: Client, argv: string[]): void {
   const replyStart = client.pendingBytes;
+  const tracking = client.server.tracking;
+  const outer = tracking.enter(client);
   processCommand(client, argv);
+  // ASKING covers the next command only (all of a MULTI, which it may precede).
+  if ((client.flags & ClientFlag.asking) !== 0 && (client.flags & ClientFlag.multi) === 0 && client.server.commands.lower(argv[0]!) !== 'asking') {
+    client.flags &= ~ClientFlag.asking;
+  }
   // Writes may have fed keys that blocked clients wait on: serve them before the next command.
   if (client.server.blocking.hasReadyKeys) client.server.blocking.serveReadyKeys();
   // A held command (CLIENT PAUSE) has not replied yet: its reply mode applies when it runs.
   if (client.replyMode !== ReplyMode.On && !client.has(ClientFlag.blocked)) applyReplyMode(client, replyStart);
+  // Invalidations of the client's own keys follow its reply (pushes ignore CLIENT REPLY OFF).
+  tracking.leave(client, outer);
 }
 
 function processCommand(client: Client, argv: string[]): void {
@@ -89,13 +99,21 @@ function processCommand(client: Client, argv: string[]): void {
       return;
     }
   }
+  // Cluster: keys served elsewhere are redirected; the master's stream and keyless commands are not.
+  if (server.cluster !== null && !obey && routesByKeys(command)) {
+    const refusal = clusterRefusal(server.cluster, client, command, argv);
+    if (refusal !== null) {
+      redirect(client, command, refusal);
+      return;
+    }
+  }
   // maxmemory: evict first; if memory is still over the limit, refuse what would add to it.
   if (!obey && server.evictor.maxmemory !== 0 && server.evictor.perform() === EvictResult.Fail && refusedOnOom(client, command, inMulti)) {
     reject(client, command, Err.oom);
     return;
   }
   // stop-writes-on-bgsave-error: after a failed save, writes (and PING) get MISCONF.
-  const diskError = server.rdb.writeRefusal();
+  const diskError = server.rdb.writeRefusal() ?? server.aof.writeRefusal();
   if (diskError !== null && !obey && (isWrite(client, command) || command.fullName === 'ping')) {
     reject(client, command, diskError);
     return;
@@ -129,6 +147,16 @@ function processCommand(client: Client, argv: string[]): void {
       return;
     }
   }
+  // While the dataset loads at startup, only commands flagged `loading` run.
+  if (server.rdb.loading.active && deniedWhileLoading(client, command)) {
+    reject(client, command, LOADING_ERROR);
+    return;
+  }
+  // A script past busy-reply-threshold: only the allow_busy commands (SCRIPT KILL, …) run.
+  if (server.busyReply !== null && (command.flags & CommandFlag.allow_busy) === 0) {
+    reject(client, command, server.busyReply);
+    return;
+  }
   // The master's stream is applied in order as it arrives: it is never held by CLIENT PAUSE.
   if (server.pause.active && !obey && server.pause.hold(client, command, argv)) return;
   if (inMulti && !TRANSACTION_CONTROL.has(command.fullName)) {
@@ -155,6 +183,12 @@ function isWrite(client: Client, command: Command): boolean {
   return command.fullName === 'exec' && client.transaction.some((queued) => (queued.command.flags & CommandFlag.write) !== 0);
 }
 
+/** A command without the `loading` flag, or an EXEC queuing one (Redis's is_denyloading_command). */
+function deniedWhileLoading(client: Client, command: Command): boolean {
+  if ((command.flags & CommandFlag.loading) === 0) return true;
+  return command.fullName === 'exec' && client.transaction.some((queued) => (queued.command.flags & CommandFlag.loading) === 0);
+}
+
 /** Runs a command that passed the checks: handler, then stats and the slowlog. */
 export function call(client: Client, command: Command, argv: string[]): void {
   const server = client.server;
@@ -179,6 +213,8 @@ export function call(client: Client, command: Command, argv: string[]): void {
     }
   }
   const microseconds = Math.round((performance.now() - started) * 1000);
+  // Client-side caching remembers the keys a tracking client read.
+  if ((command.flags & CommandFlag.readonly) !== 0 && server.tracking.clientCount !== 0) server.tracking.commandRead(client, command, argv);
   if (propagation.enabled) propagation.commandDone(client, command, argv, server.dirty - dirtyBefore, replyStart);
   propagation.exit();
   const stats = command.stats;
@@ -215,6 +251,14 @@ function reject(client: Client, command: Command | null, line: string): void {
   discardTransaction(client);
   const reason = line.startsWith('ERR ') ? line.slice(4) : line;
   client.error(`EXECABORT Transaction discarded because of: ${reason}`);
+}
+
+/** A cluster refusal: unlike other rejections, a refused EXEC gets the redirect itself, not EXECABORT. */
+function redirect(client: Client, command: Command, line: string): void {
+  command.stats.rejectedCalls++;
+  if (command.fullName === 'exec') discardTransaction(client);
+  else if ((client.flags & ClientFlag.multi) !== 0) client.flags |= ClientFlag.dirtyExec;
+  client.error(line);
 }
 
 function unknownCommand(argv: readonly string[]): string {

@@ -99,20 +99,28 @@ export class LatencyMonitor implements CommandObserver {
 /**
  * A latency histogram with the resolution of Redis's hdr_histogram (2 significant digits,
  * values in nanoseconds): each value is counted in its bucket, identified by its lowest value.
+ * Buckets are array slots (bucketIndex), so recording a command's latency costs no hashing.
  */
 export class LatencyHistogram {
-  private readonly counts = new Map<number, number>();
+  private readonly counts: number[] = [];
   total = 0;
 
   record(nanoseconds: number): void {
-    const value = Math.max(1, Math.round(nanoseconds));
-    const low = lowestEquivalent(value);
-    this.counts.set(low, (this.counts.get(low) ?? 0) + 1);
+    const index = bucketIndex(Math.max(1, Math.round(nanoseconds)));
+    const counts = this.counts;
+    while (counts.length <= index) counts.push(0);
+    counts[index]!++;
     this.total++;
   }
 
+  /** [lowest value of the bucket, count] for every bucket with values, lowest first. */
   private sorted(): [number, number][] {
-    return [...this.counts].sort((a, b) => a[0] - b[0]);
+    const out: [number, number][] = [];
+    const counts = this.counts;
+    for (let index = 0; index < counts.length; index++) {
+      if (counts[index]! > 0) out.push([bucketLow(index), counts[index]!]);
+    }
+    return out;
   }
 
   /** hdr_value_at_percentile: the highest value equivalent to the bucket holding the percentile. */
@@ -146,15 +154,37 @@ export class LatencyHistogram {
   }
 }
 
-/** Sub-bucket resolution of a 2-significant-digit hdr_histogram: 256 values per magnitude. */
+/**
+ * Sub-bucket resolution of a 2-significant-digit hdr_histogram: values below 256 are exact;
+ * above, each power of two is split into 128 buckets of width 2^magnitude.
+ */
 function unitOf(value: number): number {
-  if (value < 256) return 1;
-  return 2 ** (Math.floor(Math.log2(value)) - 7);
+  return value < 256 ? 1 : 2 ** magnitude(value);
+}
+
+/** log2(value) - 7 for value >= 256: the width exponent of its buckets. */
+function magnitude(value: number): number {
+  return (value < 2 ** 31 ? 31 - Math.clz32(value) : Math.floor(Math.log2(value))) - 7;
 }
 
 function lowestEquivalent(value: number): number {
   const unit = unitOf(value);
   return Math.floor(value / unit) * unit;
+}
+
+/** Slot of a value's bucket: 256 exact slots, then 128 per magnitude. */
+function bucketIndex(value: number): number {
+  if (value < 256) return value;
+  const m = magnitude(value);
+  const sub = value < 2 ** 31 ? value >>> m : Math.floor(value / 2 ** m);
+  return 256 + (m - 1) * 128 + (sub - 128);
+}
+
+/** The lowest value of the bucket in slot `index` (bucketIndex's inverse). */
+function bucketLow(index: number): number {
+  if (index < 256) return index;
+  const m = Math.floor((index - 256) / 128) + 1;
+  return (128 + ((index - 256) % 128)) * 2 ** m;
 }
 
 function highestEquivalent(low: number): number {

@@ -40,8 +40,18 @@ export class MonitorFeed implements CommandObserver {
   }
 
   commandExecuted(client: Client, command: Command, argv: readonly string[]): void {
-    if ((command.flags & HIDDEN) !== 0) return;
-    const line = monitorLine(client.db.index, client.addr, argv, epochMicroseconds());
+    if ((command.flags & HIDDEN) === 0) this.feed(client, argv);
+  }
+
+  /**
+   * replicationFeedMonitors: one line for `argv` run by `client`. Scripts (EVAL*, FCALL*, flagged
+   * skip_monitor) call it themselves before they run, so their commands follow their line.
+   */
+  feed(client: Client, argv: readonly string[]): void {
+    if (this.monitors.size === 0) return;
+    // Only a script's client runs commands through call() without a connection (Redis's "lua").
+    const source = client.socket === null ? 'lua' : client.addr;
+    const line = monitorLine(client.db.index, source, argv, epochMicroseconds());
     for (const monitor of this.monitors) monitor.rawText(line);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -65,11 +75,14 @@ function epochMicroseconds(): number {
   return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }
 
-/** One monitor line, CRLF included: `+1700000000.123456 [0 127.0.0.1:5555] "SET" "k" "v"`. */
-export function monitorLine(db: number, addr: string, argv: readonly string[], micros: number): string {
+/**
+ * One monitor line, CRLF included: `+1700000000.123456 [0 127.0.0.1:5555] "SET" "k" "v"`;
+ * `source` is the client's address, or "lua" for a script's commands.
+ */
+export function monitorLine(db: number, source: string, argv: readonly string[], micros: number): string {
   const seconds = Math.floor(micros / 1_000_000);
   const fraction = String(micros % 1_000_000).padStart(6, '0');
-  let line = `+${seconds}.${fraction} [${db} ${addr}]`;
+  let line = `+${seconds}.${fraction} [${db} ${source}]`;
   for (const arg of argv) line += ` ${quoteRepr(arg)}`;
   return `${line}\r\n`;
 }

@@ -280,6 +280,9 @@ export const EFFECT_RULES: ReadonlyMap<string, EffectRule> = new Map<string, Eff
   ['bzpopmax', blockingPopEffect('ZPOPMAX')],
   ['geoadd', geoaddEffect],
   ['restore', restoreEffect],
+  ['restore-asking', restoreEffect],
+  // MIGRATE propagates the DEL of the keys its target took itself (commands/migrate.ts).
+  ['migrate', () => []],
   ['xadd', xaddEffect],
   ['xtrim', xtrimEffect],
 ]);

@@ -52,6 +52,8 @@ export class Propagation {
   private readonly sinks: PropagationSink[] = [];
   private pending: Operation[] = [];
   private depth = 0;
+  /** Cluster nodes carry PUBLISH and SPUBLISH over the bus, not the replication stream (Redis 7.0). */
+  publishOverBus = false;
 
   /** Whether anything consumes the stream (otherwise commands skip all propagation work). */
   get enabled(): boolean {
@@ -75,6 +77,11 @@ export class Propagation {
     if (this.sinks.length === 0) return;
     this.pending.push({ dbIndex, argv, target });
     if (this.depth === 0) this.emitPending(false);
+  }
+
+  /** Whether a command runs now (inside call()), not the checks before it such as eviction. */
+  get executing(): boolean {
+    return this.depth > 0;
   }
 
   /** Opens an execution unit (units nest; the outermost one emits). call() brackets every command. */
@@ -104,7 +111,8 @@ export class Propagation {
   commandDone(client: Client, command: Command, argv: readonly string[], dirty: number, replyStart: number): void {
     const name = command.fullName;
     if (EFFECTS_ONLY.has(name)) return;
-    const target = (dirty > 0 ? PropagateTarget.all : 0) | (FORCED.get(name) ?? 0);
+    const forced = FORCED.get(name) ?? 0;
+    const target = (dirty > 0 ? PropagateTarget.all : 0) | (forced !== 0 && this.publishOverBus && name.endsWith('publish') ? 0 : forced);
     if (target === 0) return;
     this.queueEffect(client, client.db, name, argv, target, replyStart, false);
   }

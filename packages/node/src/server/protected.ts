@@ -2,10 +2,17 @@ import type { Command } from '../commands/table.js';
 import type { Client } from './client.js';
 import type { Config } from './config.js';
 
-/** Commands Redis 7.0 protects, and the directive that allows each (enable-*-command). */
+const MODULE_COMMAND = ['MODULE', 'enable-module-command'] as const;
+
+/**
+ * Commands Redis 7.0 protects (CMD_PROTECTED), and the directive that allows each
+ * (enable-*-command). MODULE LIST and HELP are not protected.
+ */
 const PROTECTED_COMMANDS: Record<string, readonly [label: string, directive: string]> = {
   debug: ['DEBUG', 'enable-debug-command'],
-  module: ['MODULE', 'enable-module-command'],
+  'module|load': MODULE_COMMAND,
+  'module|loadex': MODULE_COMMAND,
+  'module|unload': MODULE_COMMAND,
 };
 
 /** allowProtectedAction: "yes" always, "local" from a loopback (or unix socket) client. */

@@ -218,7 +218,7 @@ export class PubSub {
    * Remembers a client whose buffer got a message. All of them are flushed once the event loop
    * has handled every socket that was readable (setImmediate), like Redis writing in beforeSleep.
    */
-  private touch(client: Client): void {
+  touch(client: Client): void {
     this.touched.add(client);
     if (this.flushScheduled) return;
     this.flushScheduled = true;

@@ -20,6 +20,7 @@ import { MonitorFeed } from './monitor.js';
 import { ClientPause } from './pause.js';
 import { BlockingKeys } from './blocking.js';
 import { WatchedKeys } from './watch.js';
+import { Tracking } from './tracking.js';
 import { PubSub } from './pubsub.js';
 import { OutputLimits } from './output-limits.js';
 import { clientInfoLine } from './client-list.js';
@@ -36,6 +37,9 @@ import { TlsConfigError, TlsEndpoint } from './tls.js';
 import { AppendOnlyFile } from '../persistence/aof.js';
 import { Propagation } from './propagate.js';
 import { NodeReplication } from '../replication/host.js';
+import type { Cluster } from '@tsredis/cluster-bus';
+import { MigrateLink } from './migrate-link.js';
+import { startCluster } from '../cluster/host.js';
 
 /** Unsent reply bytes above which we stop reading a client until its socket drains. */
 const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024;
@@ -75,11 +79,19 @@ export class Server implements KeyspaceObserver {
   readonly blocking = new BlockingKeys(this, (client, argv) => this.resume(client, argv));
   readonly watched = new WatchedKeys();
   readonly pubsub = new PubSub(this);
+  /** The cluster as request routing sees it (packages/cluster-bus cluster/view.ts); null unless cluster-enabled. */
+  cluster: Cluster | null = null;
+  /** MIGRATE's connections to target instances. */
+  readonly migrateLink = new MigrateLink();
+  /** Client-side caching: tracked keys and invalidation messages. */
+  readonly tracking = new Tracking(this);
   readonly outputLimits: OutputLimits;
   /** notify-keyspace-events as NotifyFlag bits (0: no keyspace notifications). */
   notifyFlags = 0;
   /** Set while EXEC (or a script) runs its commands: blocking commands must not wait then. */
   executingTransaction = false;
+  /** While a script runs past busy-reply-threshold: the BUSY error other clients' commands get. */
+  busyReply: string | null = null;
   readonly slowlog: Slowlog;
   readonly latency: LatencyMonitor;
   readonly commandLatencies: CommandLatencies;
@@ -107,22 +119,27 @@ export class Server implements KeyspaceObserver {
   readonly metrics: MetricsEndpoint;
   private readonly memoryWarning: MemoryWarning;
   activeExpireEnabled = true;
+  /** Set by tsredis-sentinel: HELLO and INFO report the sentinel mode. */
+  sentinelMode = false;
   private nextClientId = 1;
   private readonly listeners: NetServer[] = [];
   private cron: NodeJS.Timeout | null = null;
   private shuttingDown = false;
 
+  /** `commands` replaces the data node's table (the sentinel runs this server with its own). */
   constructor(
     readonly config: Config,
     readonly log: Logger,
+    commands?: CommandTable,
   ) {
     this.runId = randomBytes(20).toString('hex');
-    this.commands = new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
+    this.commands = commands ?? new CommandTable(loadCommandMeta(), COMMAND_FAMILIES);
     this.acl = new Acl(this);
     this.replication = new NodeReplication(this, (client, argv) => this.resume(client, argv));
     this.rdb.replicationCheckpoint = () => this.replication.replication.checkpoint();
     this.databases = Array.from({ length: config.int('databases') }, (_, i) => new Database(i, this.clock, this, this.access));
     this.snapshots = new Snapshots(this.databases);
+    if (config.bool('cluster-enabled')) for (const db of this.databases) db.indexSlots();
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.maxBulkLength = value as number));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.maxQueryBuffer = value as number));
@@ -154,6 +171,7 @@ export class Server implements KeyspaceObserver {
   keyExpired(db: Database, key: string): void {
     // Redis counts the expiry but not as a change for save points (rdb_changes_since_last_save).
     this.stats.expiredKeys++;
+    this.tracking.keyRemovedByServer(key);
     if (this.propagation.enabled) this.propagation.propagate(db.index, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     if ((this.notifyFlags & NotifyFlag.expired) !== 0) notifyKeyspaceEvent(this, NotifyFlag.expired, 'expired', key, db.index);
   }
@@ -164,10 +182,13 @@ export class Server implements KeyspaceObserver {
 
   keyModified(db: Database, key: string): void {
     if (!this.watched.empty) this.watched.touched(db, key);
+    this.tracking.keyModified(key);
   }
 
   keysReplaced(db: Database, replacement: Database | null): void {
     if (!this.watched.empty) this.watched.replaced(db, replacement);
+    // A flush invalidates every cached key; SWAPDB does not (Redis 7.0).
+    if (replacement === null) this.tracking.flushed();
   }
 
   memoryChanged(delta: number): void {
@@ -197,6 +218,7 @@ export class Server implements KeyspaceObserver {
   }
 
   keyEvicted(db: Database, key: string): void {
+    this.tracking.keyRemovedByServer(key);
     if (this.propagation.enabled) this.propagation.propagate(db.index, [this.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     if ((this.notifyFlags & NotifyFlag.evicted) !== 0) notifyKeyspaceEvent(this, NotifyFlag.evicted, 'evicted', key, db.index);
   }
@@ -212,10 +234,6 @@ export class Server implements KeyspaceObserver {
       this.log.warn(aclError);
       throw new Error(`ACL users could not be loaded: ${aclError}`);
     }
-    // Like loadDataFromDisk: with appendonly yes the AOF is the dataset and the RDB is not read.
-    if (this.config.bool('appendonly')) this.aof.loadAtStartup();
-    else this.rdb.loadAtStartup();
-    this.aof.openAtStartup();
     const port = this.config.int('port');
     const tlsPort = this.config.int('tls-port');
     const addresses = bindAddresses(this.config.list('bind'));
@@ -229,8 +247,18 @@ export class Server implements KeyspaceObserver {
     if (this.listeners.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
     await this.metrics.start(addresses);
     this.writePidFile();
+    // Like loadDataFromDisk, after listening (clients get LOADING meanwhile): with appendonly
+    // yes the AOF is the dataset and the RDB is not read.
+    if (this.config.bool('appendonly')) await this.aof.loadAtStartup();
+    else await this.rdb.loadAtStartup();
+    this.aof.openAtStartup();
     this.scheduleCron();
     this.replication.start(this.rdb.lastLoad.replication ?? null);
+    if (this.config.bool('cluster-enabled')) {
+      const hosts = addresses.filter((address) => !address.optional).map((address) => address.host);
+      this.cluster = await startCluster(this, hosts.length > 0 ? hosts : [addresses[0]!.host]);
+      this.propagation.publishOverBus = true;
+    }
     this.log.info({ port }, 'Ready to accept connections');
   }
 
@@ -370,6 +398,7 @@ export class Server implements KeyspaceObserver {
     this.blocking.forget(client);
     this.watched.unwatchAll(client);
     this.pubsub.forget(client);
+    this.tracking.disable(client);
     this.replication.clientClosed(client);
   }
 
@@ -387,7 +416,8 @@ export class Server implements KeyspaceObserver {
 
   private scheduleCron(): void {
     if (this.cron !== null) clearInterval(this.cron);
-    if (this.listeners.length === 0) return;
+    // serverCron waits for the end of loading (expiry must not touch a half-loaded dataset).
+    if (this.listeners.length === 0 || this.rdb.loading.active) return;
     const hz = Math.min(Math.max(this.config.int('hz'), 1), 500);
     this.cron = setInterval(() => this.tick(hz), Math.round(1000 / hz));
     this.cron.unref();
@@ -438,6 +468,7 @@ export class Server implements KeyspaceObserver {
     this.shuttingDown = true;
     this.aof.shutdown();
     this.replication.stop();
+    this.cluster?.stop();
     this.log.warn({ reason }, 'User requested shutdown...');
     if (this.cron !== null) clearInterval(this.cron);
     for (const listener of this.listeners) listener.close();

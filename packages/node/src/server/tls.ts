@@ -219,6 +219,7 @@ export class TlsEndpoint {
     this.options = tlsServerOptions(config);
     this.configureSessions();
     for (const name of CONTEXT_DIRECTIVES) config.watch(name, () => this.scheduleReload());
+    config.addApply(CONTEXT_DIRECTIVES, () => this.applyCheck());
     // Checked per connection in Redis: new connections follow it, no context rebuild.
     config.watch('tls-auth-clients', (mode) => {
       const auth = clientAuthOptions(mode as string);
@@ -253,6 +254,18 @@ export class TlsEndpoint {
     if (this.listeners.length === 0 || this.reloadPending) return;
     this.reloadPending = true;
     queueMicrotask(() => this.reload());
+  }
+
+  /** applyTlsCfg: CONFIG SET of tls-* settings that cannot be used is refused (the old ones stay). */
+  private applyCheck(): string | null {
+    try {
+      tlsServerOptions(this.config);
+      return null;
+    } catch (error) {
+      if (!(error instanceof TlsConfigError)) throw error;
+      this.log.warn(error.message);
+      return 'Unable to update TLS configuration. Check server logs.';
+    }
   }
 
   /** Applies changed tls-* directives; a failing setting keeps the current context (logged). */

@@ -23,12 +23,14 @@ function word(id: StreamId, index: number): number {
   );
 }
 
-function wordText(w: number): string {
-  return String.fromCharCode(w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255);
-}
-
+/** Built in one call so the ID is a flat string (concatenated pieces would make a rope). */
 export function idFromWords(msHigh: number, msLow: number, seqHigh: number, seqLow: number): StreamId {
-  return wordText(msHigh) + wordText(msLow) + wordText(seqHigh) + wordText(seqLow);
+  return String.fromCharCode(
+    msHigh >>> 24, (msHigh >>> 16) & 255, (msHigh >>> 8) & 255, msHigh & 255,
+    msLow >>> 24, (msLow >>> 16) & 255, (msLow >>> 8) & 255, msLow & 255,
+    seqHigh >>> 24, (seqHigh >>> 16) & 255, (seqHigh >>> 8) & 255, seqHigh & 255,
+    seqLow >>> 24, (seqLow >>> 16) & 255, (seqLow >>> 8) & 255, seqLow & 255,
+  );
 }
 
 /** An ID from safe-integer halves (auto-generated IDs, small explicit ones). */
@@ -61,8 +63,11 @@ export function formatId(id: StreamId): string {
 /** streamIncrID: the next ID, or null when `id` is the largest one. */
 export function incrementId(id: StreamId): StreamId | null {
   if (id === MAX_ID) return null;
-  const words = [word(id, 0), word(id, 1), word(id, 2), word(id, 3)];
-  for (let i = 3; i >= 0; i--) {
+  // The common case first: the low sequence word has room (XADD with the clock standing still).
+  const seqLow = word(id, 3);
+  if (seqLow !== 0xffffffff) return idFromWords(word(id, 0), word(id, 1), word(id, 2), seqLow + 1);
+  const words = [word(id, 0), word(id, 1), word(id, 2), 0];
+  for (let i = 2; i >= 0; i--) {
     if (words[i] !== 0xffffffff) {
       words[i]! += 1;
       break;

@@ -16,6 +16,9 @@ export interface StreamEntry {
   deleted: boolean;
 }
 
+/** entries_added is a uint64 in Redis: it wraps to 0 past this. */
+const U64_MAX = 2n ** 64n - 1n;
+
 // ---------------------------------------------------------------------------------------------
 // Listpack sizes (listpack.c encodings), for the node byte budget
 
@@ -387,9 +390,10 @@ export class Stream {
   /**
    * streamAppendItem with the ID already decided (greater than lastId): to the tail node, or
    * a new node when the tail is full by entries or bytes. Returns false when the fields are
-   * too large for a listpack.
+   * too large for a listpack. The stream keeps `fields` as the entry's (names may be swapped
+   * for equal strings).
    */
-  append(id: StreamId, fields: readonly string[], limits: NodeLimits): boolean {
+  append(id: StreamId, fields: string[], limits: NodeLimits): boolean {
     let valueBytes = 0;
     for (const text of fields) valueBytes += text.length;
     if (valueBytes > LISTPACK_MAX) return false;
@@ -415,6 +419,8 @@ export class Stream {
       sameFields = true;
     } else {
       sameFields = sameNames(fields, node.masterFields);
+      // The entry keeps the master's name strings, so its own copies can be collected young.
+      if (sameFields) for (let i = 0; i < fields.length; i += 2) fields[i] = node.masterFields[i / 2]!;
     }
     const before = nodeCharge(node);
     node.bytes += integerElement(node.live + 1) - integerElement(node.live) + entryBytes(id, node.master, fields, sameFields);
@@ -422,7 +428,7 @@ export class Stream {
     node.entries.push({ id, fields, deleted: false });
     this.memoryBytes += nodeCharge(node) - before;
     this.length++;
-    this.entriesAdded = BigInt.asUintN(64, this.entriesAdded + 1n);
+    this.entriesAdded = this.entriesAdded === U64_MAX ? 0n : this.entriesAdded + 1n;
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
     return true;

@@ -52,6 +52,28 @@ export class Fixture {
     await node.server.stop();
   }
 
+  /**
+   * Starts tsredis on a dataset it must refuse: resolves with its output once it exited (exit
+   * status 1). Like Redis it may listen before it loads, so the refusal can come after the port opened.
+   */
+  async refusal(dir: string, args: string[] = []): Promise<string> {
+    let server: RunningServer;
+    try {
+      server = await startTsredis(['--dir', dir, ...args]);
+    } catch (error) {
+      return String(error);
+    }
+    const child = server.process;
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const bound = new Promise((resolve) => setTimeout(resolve, 10_000));
+      await Promise.race([exited, bound]);
+    }
+    const output = `exit status ${child.exitCode}\n${server.output()}`;
+    await server.stop();
+    return output;
+  }
+
   async stop(node: Node): Promise<void> {
     node.redis.disconnect();
     await node.server.stop();

@@ -69,6 +69,29 @@ describe('WAIT and min-replicas on a tsredis master', () => {
     expect(replies?.[1]?.[1]).toBeLessThanOrEqual(2);
   });
 
+  it.each(realRedis ? ['tsredis', 'redis'] : ['tsredis'])(
+    "WAIT waits for the client's own last write, not the master's offset (%s master)",
+    async (kind) => {
+      const master = await start(kind === 'tsredis' ? startTsredis : startRealRedis);
+      const replica = await start(startTsredis);
+      await replicate(master, replica);
+      const writer = connectIoredis(master.server.port);
+      const reader = connectIoredis(master.server.port);
+      clients.push(writer, reader);
+      // A stopped replica acknowledges nothing more.
+      process.kill(replica.server.pid, 'SIGSTOP');
+      try {
+        await writer.set('k', 'v');
+        expect(await writer.wait(1, 200)).toBe(0);
+        // The reader wrote nothing: the replica already acknowledged everything it must wait for.
+        expect(await reader.wait(1, 0)).toBe(1);
+      } finally {
+        process.kill(replica.server.pid, 'SIGCONT');
+      }
+      expect(await writer.wait(1, 5000)).toBe(1);
+    },
+  );
+
   it('min-replicas-to-write refuses writes until enough replicas are connected', async () => {
     const master = await start(startTsredis);
     await master.redis.config('SET', 'min-replicas-to-write', '1');
