@@ -181,4 +181,17 @@ describe.skipIf(!cli)('cluster control plane (6 tsredis nodes)', () => {
       for (const key of keys) expect(await command(port, 'GET', key)).toBe(`value-${key.split(':')[1]}`);
     }
   }, 60_000);
+
+  it('promotes replicas with CLUSTER FAILOVER FORCE (votes) and TAKEOVER (no votes)', async () => {
+    const masters: number[] = [];
+    for (const port of cluster.ports) if ((await roleOf(port)) === 'master') masters.push(port);
+    for (const [index, mode] of [[0, 'FORCE'], [1, 'TAKEOVER']] as const) {
+      const master = masters[index]!;
+      const replica = await replicaOf(master, master);
+      expect(await command(replica, 'CLUSTER', 'FAILOVER', mode)).toBe('OK');
+      await waitUntil(async () => (await roleOf(replica)) === 'master' && (await roleOf(master)) === 'slave', 10_000, `FAILOVER ${mode}`);
+    }
+    await waitForClusterOk(cluster.ports);
+    expect(checkWithRedisCli(cluster.ports[0]!).output).toContain('[OK] All 16384 slots covered.');
+  });
 });

@@ -67,7 +67,11 @@ describe.skipIf(!real)('mixed cluster: tsredis and redis-server on one bus', () 
   it('elects a redis-server replica of a killed tsredis master, which takes it back with CLUSTER FAILOVER', async () => {
     const masterId = String(await command(tsMaster.port, 'CLUSTER', 'MYID'));
     expect(await command(realReplica.port, 'CLUSTER', 'MEET', '127.0.0.1', tsMaster.port)).toBe('OK');
-    await waitUntil(async () => (await clusterInfo(realReplica.port))['cluster_known_nodes'] === '4', 10_000, 'the replica to learn every node');
+    // Every node must know the newcomer (gossip introduces it) before it may be elected.
+    await waitUntil(async () => {
+      const infos = await Promise.all(cluster.ports.map((port) => clusterInfo(port)));
+      return infos.every((info) => info['cluster_known_nodes'] === '4');
+    }, 10_000, 'every node to know every other');
     expect(await command(realReplica.port, 'CLUSTER', 'REPLICATE', masterId)).toBe('OK');
     await waitUntil(async () => /master_link_status:up/.test(String(await command(realReplica.port, 'INFO', 'replication'))), 10_000, 'replication');
     const tag = await tagFor(tsMaster.port);

@@ -229,39 +229,93 @@ describe.skipIf(!real)('cluster redirects and refusals, byte for byte against re
   });
 
   it('asks (ASK, ASKING, TRYAGAIN) while a slot migrates, then serves it from its new owner', async () => {
-    const slot = keySlot('bar');
+    // A slot of node 0 no other test writes to, so its keys are only this test's.
+    const slot = 100;
+    const tag = keyInSlot(slot, 'migrating');
+    const [held, missing, gone, arrived] = ['held', 'missing', 'gone', 'arrived'].map((name) => `{${tag}}${name}`);
     await expectSame([
-      [0, 'SET', 'bar', 'here'],
+      [0, 'SET', held!, 'here'],
       [1, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', '$0'],
       [0, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', '$1'],
-      [0, 'GET', 'bar'],
-      [0, 'GET', '{bar}missing'],
-      [0, 'MGET', 'bar', '{bar}missing'],
-      [0, 'MGET', '{bar}missing', '{bar}gone'],
-      [1, 'GET', '{bar}missing'],
+      [0, 'GET', held!],
+      [0, 'GET', missing!],
+      [0, 'MGET', held!, missing!],
+      [0, 'MGET', missing!, gone!],
+      [0, 'MGET', held!, held!],
+      [1, 'GET', missing!],
       [1, 'ASKING'],
-      [1, 'GET', '{bar}missing'],
-      [1, 'GET', '{bar}missing'],
+      [1, 'GET', missing!],
+      [1, 'GET', missing!],
       [1, 'ASKING'],
-      [1, 'SET', '{bar}new', 'there'],
+      [1, 'SET', arrived!, 'there'],
       [1, 'ASKING'],
-      [1, 'MGET', '{bar}new', '{bar}missing'],
+      [1, 'MGET', arrived!, missing!],
       [1, 'ASKING'],
-      [1, 'MGET', '{bar}new', '{bar}new'],
+      [1, 'MGET', arrived!, arrived!],
       [1, 'ASKING'],
       [1, 'MULTI'],
-      [1, 'GET', '{bar}new'],
+      [1, 'GET', arrived!],
       [1, 'EXEC'],
-      [0, 'MIGRATE', '127.0.0.1', '@1', 'bar', '0', '1000'],
-      [1, 'ASKING'],
-      [1, 'GET', 'bar'],
+      [0, 'MULTI'],
+      [0, 'GET', held!],
+      [0, 'GET', missing!],
+      [0, 'EXEC'],
+      [0, 'EVAL', "return redis.call('get', KEYS[1])", '1', missing!],
+      [0, 'MIGRATE', '127.0.0.1', '@1', held!, '0', '1000'],
       [0, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot)],
+      [1, 'ASKING'],
+      [1, 'GET', held!],
       [1, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', '$1'],
       [0, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', '$1'],
-      [0, 'GET', '{bar}new'],
-      [1, 'GET', '{bar}new'],
-      [1, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', '$0'],
-      [0, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', '$0'],
+      [0, 'GET', arrived!],
+      [1, 'GET', arrived!],
+      [1, 'CLUSTER', 'COUNTKEYSINSLOT', String(slot)],
     ]);
+  });
+
+  it('unsubscribes shard channel subscribers (sunsubscribe) when their slot is given away', async () => {
+    const channel = keyInSlot(16000, 'channel');
+    const pushes = await Promise.all(
+      sides.map(async (side) => {
+        const subscriber = await RawClient.connect(side.ports[2]!);
+        const admin = await RawClient.connect(side.ports[2]!);
+        try {
+          const confirmed = await subscriber.call('SSUBSCRIBE', channel, `{${channel}}b`);
+          const second = await subscriber.reply();
+          const given = await admin.call('CLUSTER', 'SETSLOT', '16000', 'NODE', side.ids[1]!);
+          const first = await subscriber.reply(5000);
+          const last = await subscriber.reply(5000);
+          await admin.call('CLUSTER', 'SETSLOT', '16000', 'NODE', side.ids[2]!);
+          return [confirmed, second, given, first, last, await subscriber.call('PING')];
+        } finally {
+          subscriber.destroy();
+          admin.destroy();
+        }
+      }),
+    );
+    expect(pushes[0]).toEqual(pushes[1]);
+    expect(pushes[0]![3]).toContain('sunsubscribe');
+  });
+
+  it('redirects a client blocked on a key whose slot is given away', async () => {
+    const key = keyInSlot(200, 'blocked');
+    const replies = await Promise.all(
+      sides.map(async (side) => {
+        const blocked = await RawClient.connect(side.ports[0]!);
+        const admin = await RawClient.connect(side.ports[0]!);
+        try {
+          blocked.command('BLPOP', key, '0');
+          // Let the BLPOP block before the slot moves.
+          await waitUntil(async () => /blocked_clients:1/.test(await admin.call('INFO', 'clients')), 5000, 'BLPOP to block');
+          const given = await admin.call('CLUSTER', 'SETSLOT', '200', 'NODE', side.ids[1]!);
+          return [given, normalize(side, await blocked.reply(5000))];
+        } finally {
+          blocked.destroy();
+          admin.destroy();
+        }
+      }),
+    );
+    expect(replies[0]).toEqual(replies[1]);
+    expect(replies[0]![1]).toBe('-MOVED 200 P1\r\n');
   });
 });

@@ -161,7 +161,9 @@ class Traffic {
   private round = 0;
 
   constructor(port: number) {
-    this.redis = new Cluster([{ host: '127.0.0.1', port }], { enableAutoPipelining: true, retryDelayOnTryAgain: 20, retryDelayOnMoved: 5 });
+    // No auto-pipelining: ioredis cannot redirect a pipeline whose commands got different answers
+    // (some served, some MOVED while their slot moves) and hands those errors to the caller.
+    this.redis = new Cluster([{ host: '127.0.0.1', port }], { retryDelayOnTryAgain: 20, retryDelayOnMoved: 5 });
   }
 
   start(): void {
@@ -383,7 +385,7 @@ describe.skipIf(!cli)('cluster workload (6 tsredis nodes)', () => {
       console.log(`reshard of 4000 slots took ${Date.now() - started} ms with ${traffic.written.size} keys written so far`);
       expect(reshard.status, reshard.output.slice(-2000)).toBe(0);
       await traffic.stop();
-      expect(traffic.errors).toEqual([]);
+      expect(traffic.errors.map(String)).toEqual([]);
       expect(await traffic.missing()).toEqual([]);
       const after = await nodesOf(port);
       expect(slotCount(after.find((row) => row.id === to!.id)!)).toBe(slotCount(to!) + 4000);

@@ -66,13 +66,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       return nodes.map((node) => node.port);
     },
     async destroy() {
-      closeConnections(nodes.map((node) => node.port));
       await Promise.all(nodes.map((node) => node.stop()));
       for (const node of nodes) rmSync(node.dir, { recursive: true, force: true });
     },
   };
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startClusterNode(options.kinds?.[i] ?? 'tsredis', args, nodes));
+    // Ports are chosen one after another (no two nodes collide), the processes boot together.
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await nodePort(ports));
+    const started = await Promise.allSettled(
+      ports.map((port, i) => startNode(options.kinds?.[i] ?? 'tsredis', port, mkdtempSync(join(tmpdir(), 'tsredis-cluster-')), args)),
+    );
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
     if (!options.skipCreate) {
       createWithRedisCli(cluster.ports, options.replicas ?? 1);
       await waitForClusterOk(cluster.ports);
@@ -100,10 +107,16 @@ export function clusterNodeArgs(nodeTimeout: number, extra: string[] = []): stri
  * too and distinct from `others`' ports. The caller stops it (or adds it to a TestCluster).
  */
 export async function startClusterNode(kind: NodeKind, args: string[], others: readonly ClusterNodeProcess[] = []): Promise<ClusterNodeProcess> {
-  const taken = (port: number): boolean => others.some((node) => Math.abs(node.port - port) === 10000 || node.port === port);
-  let port = await freePort([10000]);
-  for (let attempt = 0; taken(port) && attempt < 20; attempt++) port = await freePort([10000]);
+  const port = await nodePort(others.map((node) => node.port));
   return startNode(kind, port, mkdtempSync(join(tmpdir(), 'tsredis-cluster-')), args);
+}
+
+/** A free port whose bus port is free too, clashing with none of `taken` (nor their bus ports). */
+async function nodePort(taken: readonly number[]): Promise<number> {
+  const clashes = (port: number): boolean => taken.some((other) => other === port || Math.abs(other - port) === 10000);
+  let port = await freePort([10000]);
+  for (let attempt = 0; clashes(port) && attempt < 20; attempt++) port = await freePort([10000]);
+  return port;
 }
 
 /** `redis-cli --cluster create` with the given ports; throws with its output when it fails. */
@@ -228,11 +241,13 @@ async function startNode(kind: NodeKind, port: number, dir: string, args: string
       return running();
     },
     async kill() {
+      closeConnections([port]);
       if (!running()) return;
       process.kill(child!.pid!, 'SIGKILL');
       await exited;
     },
     async stop() {
+      closeConnections([port]);
       if (!running()) return;
       process.kill(child!.pid!, 'SIGTERM');
       const pid = child!.pid!;

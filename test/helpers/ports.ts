@@ -1,15 +1,36 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Highest port a test may use: a cluster node's bus listens on port + 10000. */
 export const MAX_TEST_PORT = 55534;
 
+/** Lowest test port: below it sit well-known services. */
+const MIN_TEST_PORT = 10000;
+
 /**
- * A free TCP port on 127.0.0.1 below MAX_TEST_PORT. Tries random ports in a bounded loop
- * (never assumes 6379 or 7000–7005 are free); `alsoFree` adds port+offset checks (cluster bus).
+ * The first port the kernel hands out for outgoing connections. Test ports stay below it: a port
+ * in that range may be taken by some connection's local end between one test run and the next,
+ * and a node restarted on its old port would then fail with EADDRINUSE.
+ */
+function ephemeralPortStart(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > MIN_TEST_PORT) return low;
+  } catch {
+    // Not Linux: keep the IANA default below.
+  }
+  return 49152;
+}
+
+/**
+ * A free TCP port on 127.0.0.1 below MAX_TEST_PORT and below the ephemeral range (with every
+ * `alsoFree` offset, e.g. 10000 for a cluster bus, also free and below it). Tries random ports in a
+ * bounded loop; never assumes 6379 or 7000–7005 are free.
  */
 export async function freePort(alsoFree: number[] = []): Promise<number> {
+  const highest = Math.min(MAX_TEST_PORT, ephemeralPortStart() - 1) - Math.max(0, ...alsoFree);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * (MAX_TEST_PORT - 20000));
+    const port = MIN_TEST_PORT + Math.floor(Math.random() * (highest - MIN_TEST_PORT));
     if (!(await isFree(port))) continue;
     let all = true;
     for (const offset of alsoFree) if (!(await isFree(port + offset))) all = false;

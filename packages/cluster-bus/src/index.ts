@@ -10,7 +10,8 @@ export { parseLong, type Replicas } from './replication/replicas.js';
 export type { ClusterView, SlotNode } from './cluster/view.js';
 export { Route, route, redirectError, newRoutingDecision, type RoutingDecision, type RoutingRequest } from './cluster/routing.js';
 export type { ClusterConfig, ClusterHost } from './ports.js';
-export { Cluster, type ClusterOptions, type FailoverMode } from './cluster/state.js';
+export { Cluster, type ClusterOptions } from './cluster/state.js';
+export type { FailoverMode } from './cluster/election.js';
 export {
   clusterInfo, describeNode, describeNodes, linkDescriptions, replicaAvailable, slotOwnerRanges, slotRanges,
   type LinkDescription, type SlotRange,

@@ -76,8 +76,11 @@ export interface ReplicationHost {
    * AUX fields and streams it into `write`; resolves when it is all written.
    */
   streamRdb(write: RdbWrite, checkpoint: ReplicationCheckpoint): Promise<void>;
-  /** Replaces the dataset with an RDB; returns the checkpoint it carries, if any. Throws if corrupt. */
-  loadRdb(payload: Buffer): ReplicationCheckpoint | null;
+  /**
+   * Replaces the dataset with an RDB (in time slices, clients answered LOADING meanwhile);
+   * resolves with the checkpoint it carries, if any. Rejects if corrupt.
+   */
+  loadRdb(payload: Buffer): Promise<ReplicationCheckpoint | null>;
   /** The link with the master is up: the client that applies its stream, selecting `db` first. */
   attachMaster(socket: Socket, db: number): MasterClient;
   /** A replica acknowledged an offset (WAIT may be answered). */

@@ -327,5 +327,11 @@ const SCRIPTS = [
   ['MULTI'],
   ['SET', 'm', '1'],
   ['EXEC'],
+  ['MULTI'],
+  ['NOSUCHCOMMAND'],
+  ['EXEC'],
+  ['MULTI'],
+  ['EVAL', "return redis.call('incr', 'm')", '0'],
+  ['EXEC'],
   ['FUNCTION', 'DELETE', 'monlib'],
 ];

@@ -45,25 +45,12 @@ function clusterCommands(cluster: Argv): Argv {
       },
     )
     .command(
-      ['check <node>', 'status <node>'],
-      'show every node the given one knows, its role, slots and state; check exits 1 on any problem',
-      (y) =>
-        y
-          .positional('node', { type: 'string', demandOption: true, describe: 'HOST:PORT of any node' })
-          .option('password', { type: 'string', describe: 'requirepass of the nodes (env REDISCLI_AUTH)' })
-          .option('json', { type: 'boolean', default: false }),
-      async (args) => {
-        const health = await inspectCluster([parseEndpoint(args.node)], { password: args.password ?? process.env['REDISCLI_AUTH'] });
-        const checking = String(args._[1]) === 'check';
-        if (args.json) console.log(JSON.stringify({ ok: health.ok, problems: health.problems, nodes: health.reports }, jsonReplacer, 2));
-        else {
-          console.log(formatTopology(health));
-          for (const problem of health.problems) console.log(`[ERR] ${problem}`);
-          if (health.ok) console.log('[OK] all 16384 slots covered, no open slots, every node agrees');
-        }
-        if (checking && !health.ok) process.exitCode = 1;
-      },
+      'check <node>',
+      'check every node the given one knows: slots covered, no open slots, all agree; exits 1 on any problem',
+      inspectOptions,
+      (args) => inspect(args, true),
     )
+    .command('status <node>', 'show every node the given one knows: role, master, slots, epoch, state', inspectOptions, (args) => inspect(args, false))
     .command(
       'up',
       'start local nodes, form a cluster, run in the foreground until Ctrl-C',
@@ -86,6 +73,24 @@ function clusterCommands(cluster: Argv): Argv {
       },
     )
     .demandCommand(1, 'name a cluster subcommand');
+}
+
+function inspectOptions(y: Argv) {
+  return y
+    .positional('node', { type: 'string', demandOption: true, describe: 'HOST:PORT of any node' })
+    .option('password', { type: 'string', describe: 'requirepass of the nodes (env REDISCLI_AUTH)' })
+    .option('json', { type: 'boolean', default: false });
+}
+
+async function inspect(args: { node: string; password: string | undefined; json: boolean }, checking: boolean): Promise<void> {
+  const health = await inspectCluster([parseEndpoint(args.node)], { password: args.password ?? process.env['REDISCLI_AUTH'] });
+  if (args.json) console.log(JSON.stringify({ ok: health.ok, problems: health.problems, nodes: health.reports }, jsonReplacer, 2));
+  else {
+    console.log(formatTopology(health));
+    for (const problem of health.problems) console.log(`[ERR] ${problem}`);
+    if (health.ok) console.log('[OK] all 16384 slots covered, no open slots, every node agrees');
+  }
+  if (checking && !health.ok) process.exitCode = 1;
 }
 
 /** Sets and Maps in reports become arrays and objects. */
@@ -115,7 +120,7 @@ await yargs(hideBin(process.argv))
         .option('password', { type: 'string' })
         .option('netns-plan', { type: 'string', hidden: true }),
     async (args) => {
-      process.exitCode = await runDrillCommand({
+      await runDrillCommand({
         kind: args.kind as DrillKind,
         runs: args.runs,
         json: args.json,

@@ -38,8 +38,14 @@ export async function withNode<T>(endpoint: Endpoint, options: ConnectOptions, w
   }
 }
 
+export function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // ioredis reports a refused or dropped connection as running out of retries (there are none).
+  return /max retries per request/.test(message) ? 'no connection (refused or closed)' : message;
+}
+
 export function describeError(endpoint: Endpoint, error: unknown): string {
-  return `${formatEndpoint(endpoint)}: ${error instanceof Error ? error.message : String(error)}`;
+  return `${formatEndpoint(endpoint)}: ${errorMessage(error)}`;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCluster, type CreateResult } from './cluster/create.js';
-import { formatEndpoint, type Endpoint } from './endpoint.js';
-import { startNode, stopNode, type NodeProcess, type NodeSpec } from './launcher.js';
+import type { Endpoint } from './endpoint.js';
+import { isBuilt, startNode, stopNode, TSREDIS_CLI, type NodeProcess, type NodeSpec } from './launcher.js';
 
 export interface LocalTopologyOptions {
   serverBin: string;
@@ -31,6 +31,7 @@ export class LocalTopology {
 
   /** Starts every node (in parallel) and forms the cluster; stops what it started when anything fails. */
   static async start(options: LocalTopologyOptions): Promise<{ topology: LocalTopology; formed: CreateResult; listeningMs: number }> {
+    if (!isBuilt(options.serverBin)) throw new Error(`${TSREDIS_CLI} is missing: build first (npm run build)`);
     const ownsDir = options.dir === undefined;
     const baseDir = options.dir ?? mkdtempSync(join(tmpdir(), 'tsredis-cluster-'));
     const topology = new LocalTopology(options, baseDir, ownsDir);
@@ -84,15 +85,6 @@ export class LocalTopology {
   nodeAt(index: number): NodeProcess | undefined {
     const dir = join(this.baseDir, `node-${index}`);
     return this.nodes.find((node) => node.spec.dir === dir);
-  }
-
-  /** Live nodes' endpoints. */
-  get endpoints(): Endpoint[] {
-    return this.nodes.filter((node) => node.alive()).map((node) => node.spec.endpoint);
-  }
-
-  describe(): string {
-    return this.nodes.map((node) => `${formatEndpoint(node.spec.endpoint)} pid ${node.pid}`).join('\n');
   }
 
   /**

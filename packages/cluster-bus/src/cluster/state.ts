@@ -5,16 +5,13 @@ import { SLOT_COUNT } from '../slots.js';
 import type { ClusterView } from './view.js';
 import { signMessage, verifyMessage } from './bus-auth.js';
 import {
-  dataTooOld,
-  electionDelay,
-  electionTimeout,
   failureAgreed,
   FAIL_UNDO_TIME_MULT,
   pruneFailureReports,
   quorum,
   rejoinDelay,
-  replicaRank,
 } from './failure.js';
+import { Election, Todo, type ElectionContext, type FailoverMode } from './election.js';
 import { Link, type LinkOwner } from './link.js';
 import {
   MESSAGE_TYPE_COUNT,
@@ -37,42 +34,10 @@ import { parseNodesFile, type NodesFile } from './nodes-file.js';
 
 /** clusterCron runs every 100 ms in Redis (serverCron's run_with_period(100)). */
 const CRON_MS = 100;
-/** A manual failover must complete within this time (CLUSTER_MF_TIMEOUT). */
-const MANUAL_FAILOVER_TIMEOUT = 5000;
-/** The master pauses writes for twice that (CLUSTER_MF_PAUSE_MULT). */
-const MANUAL_FAILOVER_PAUSE_MULT = 2;
-/** An orphaned master gets a migrated replica after this long (CLUSTER_SLAVE_MIGRATION_DELAY). */
-const REPLICA_MIGRATION_DELAY = 5000;
 /** A master in cluster_state:fail waits this long after start before turning ok (CLUSTER_WRITABLE_DELAY). */
 const WRITABLE_DELAY = 2000;
 /** A forgotten node is not re-added from gossip for this long (CLUSTER_BLACKLIST_TTL). */
 const BLACKLIST_TTL_MS = 60_000;
-
-/** Things done once the current event is handled (clusterBeforeSleep's todo flags). */
-const enum Todo {
-  HandleFailover = 1,
-  UpdateState = 2,
-  SaveConfig = 4,
-  FsyncConfig = 8,
-  HandleManualFailover = 16,
-}
-
-/** Why a replica does not fail over now (clusterLogCantFailover), logged once per reason. */
-const enum CantFailover {
-  None = 0,
-  DataAge = 1,
-  WaitingDelay = 2,
-  Expired = 3,
-  WaitingVotes = 4,
-}
-
-const CANT_FAILOVER_MESSAGES: Record<number, string> = {
-  [CantFailover.DataAge]:
-    'Disconnected from master for longer than allowed. Please check the \'cluster-replica-validity-factor\' configuration option.',
-  [CantFailover.WaitingDelay]: 'Waiting the delay before I can start a new failover.',
-  [CantFailover.Expired]: 'Failover attempt expired.',
-  [CantFailover.WaitingVotes]: 'Waiting for votes, but majority still not reached.',
-};
 
 export interface ClusterOptions {
   /** nodes.conf path (cluster-config-file, relative to dir already resolved). */
@@ -83,16 +48,14 @@ export interface ClusterOptions {
   bindAddresses: readonly string[];
 }
 
-/** CLUSTER FAILOVER's modes. */
-export type FailoverMode = 'default' | 'force' | 'takeover';
-
 /**
  * This node's view of the cluster and the bus that keeps it current (Redis's clusterState and
- * cluster.c): the nodes and their slots, epochs, failure detection, replica elections, manual
- * failover, replica migration, nodes.conf, and PUBLISH propagation. The CLUSTER command calls
- * the public methods; request routing reads only the ClusterView part.
+ * cluster.c): the nodes and their slots, epochs, gossip, failure detection, nodes.conf and
+ * PUBLISH propagation; elections and manual failover are election.ts's, the CLUSTER replies
+ * describe.ts's. The CLUSTER command calls the public methods; request routing reads only the
+ * ClusterView part.
  */
-export class Cluster implements ClusterView, LinkOwner {
+export class Cluster implements ClusterView, LinkOwner, ElectionContext {
   readonly nodes = new Map<string, ClusterNode>();
   myself!: ClusterNode;
   currentEpoch = 0;
@@ -112,19 +75,7 @@ export class Cluster implements ClusterView, LinkOwner {
   linksBufferLimitExceeded = 0;
   private pfailNodes = 0;
 
-  // Election state (replica side).
-  private authTime = 0;
-  private authCount = 0;
-  private authSent = false;
-  private authRank = 0;
-  private authEpoch = 0;
-  private cantFailoverReason = CantFailover.None;
-  // Manual failover: mfEnd on both sides; mfReplica on the master; the rest on the replica.
-  private mfEnd = 0;
-  private mfReplica: ClusterNode | null = null;
-  private mfMasterOffset = -1;
-  private mfCanStart = false;
-
+  private readonly election = new Election(this);
   private todo = 0;
   private todoScheduled = false;
   private amongMinorityTime = 0;
@@ -139,7 +90,7 @@ export class Cluster implements ClusterView, LinkOwner {
   private settings: ClusterConfig;
 
   constructor(
-    private readonly host: ClusterHost,
+    readonly host: ClusterHost,
     private readonly options: ClusterOptions,
   ) {
     this.settings = host.config();
@@ -205,17 +156,17 @@ export class Cluster implements ClusterView, LinkOwner {
     this.todo = 0;
     if ((flags & Todo.HandleManualFailover) !== 0) {
       if (this.myself.isReplica) {
-        this.handleManualFailover();
-        this.handleReplicaFailover();
+        this.election.handleManualFailover();
+        this.election.handleReplicaFailover();
       }
     } else if ((flags & Todo.HandleFailover) !== 0) {
-      this.handleReplicaFailover();
+      this.election.handleReplicaFailover();
     }
     if ((flags & Todo.UpdateState) !== 0) this.updateState();
     if ((flags & Todo.SaveConfig) !== 0) this.saveConfigOrThrow((flags & Todo.FsyncConfig) !== 0);
   }
 
-  private doBeforeSleep(flags: number): void {
+  doBeforeSleep(flags: number): void {
     this.todo |= flags;
     if (this.todoScheduled) return;
     this.todoScheduled = true;
@@ -225,7 +176,7 @@ export class Cluster implements ClusterView, LinkOwner {
     });
   }
 
-  private get config(): ClusterConfig {
+  get config(): ClusterConfig {
     return this.settings;
   }
 
@@ -277,8 +228,6 @@ export class Cluster implements ClusterView, LinkOwner {
   private deleteSlot(slot: number): boolean {
     const owner = this.slots[slot];
     if (owner === null || owner === undefined) return false;
-    // A slot a node stops serving is no longer in migration from here.
-    if (owner === this.myself) this.migrating[slot] = null;
     if (owner === this.myself || owner === this.myself.master) this.host.slotLeftShard(slot);
     owner.removeSlot(slot);
     this.slots[slot] = null;
@@ -311,7 +260,7 @@ export class Cluster implements ClusterView, LinkOwner {
   }
 
   /** clusterSetMaster: myself becomes a replica of `master`. */
-  private setMaster(master: ClusterNode): void {
+  setMaster(master: ClusterNode): void {
     const myself = this.myself;
     if (myself.isMaster) {
       myself.flags &= ~(NodeFlag.Master | NodeFlag.MigrateTo);
@@ -324,7 +273,7 @@ export class Cluster implements ClusterView, LinkOwner {
     myself.master = master;
     master.addReplica(myself);
     this.host.replicateFrom(master.ip, master.port);
-    this.resetManualFailover();
+    this.election.resetManualFailover();
   }
 
   // -- nodes.conf --------------------------------------------------------------------------------
@@ -356,7 +305,8 @@ export class Cluster implements ClusterView, LinkOwner {
       node.ip = line.ip;
       node.port = line.port;
       node.cport = line.cport;
-      node.flags = line.flags;
+      // |=: a master listed after its replicas already carries MigrateTo from them.
+      node.flags |= line.flags;
       if ((line.flags & NodeFlag.Myself) !== 0) this.myself = node;
       if ((line.flags & NodeFlag.Fail) !== 0) node.failTime = now;
       if (line.master !== '') {
@@ -402,7 +352,7 @@ export class Cluster implements ClusterView, LinkOwner {
     }
   }
 
-  private saveConfigOrThrow(fsync: boolean): void {
+  saveConfigOrThrow(fsync: boolean): void {
     const error = this.saveConfig(fsync);
     if (error !== null) {
       this.host.log.warn(`Fatal: can't update cluster config file: ${error}`);
@@ -553,7 +503,7 @@ export class Cluster implements ClusterView, LinkOwner {
     }
     this.migrating.fill(null);
     this.importing.fill(null);
-    this.resetManualFailover();
+    this.election.resetManualFailover();
     for (let slot = 0; slot < SLOT_COUNT; slot++) this.deleteSlot(slot);
     for (const node of [...this.nodes.values()]) if (node !== myself) this.deleteNode(node);
     if (hard) {
@@ -569,21 +519,7 @@ export class Cluster implements ClusterView, LinkOwner {
 
   /** CLUSTER FAILOVER once its preconditions were checked by the command. */
   failover(mode: FailoverMode): void {
-    this.resetManualFailover();
-    this.resetElection();
-    this.mfEnd = Date.now() + MANUAL_FAILOVER_TIMEOUT;
-    if (mode === 'takeover') {
-      // No agreement at all: a new epoch of our own, the master's slots, and everyone is told.
-      this.host.log.warn('Taking over the master (user request).');
-      this.bumpEpochWithoutConsensus();
-      this.replaceMaster();
-    } else if (mode === 'force') {
-      this.host.log.warn('Forced failover user request accepted.');
-      this.mfCanStart = true;
-    } else {
-      this.host.log.warn('Manual failover user request accepted.');
-      this.sendSimple(this.myself.master?.link ?? null, MessageType.MfStart);
-    }
+    this.election.start(mode);
   }
 
   /** clusterPropagatePublish: everyone for PUBLISH, our shard for SPUBLISH. */
@@ -690,7 +626,7 @@ export class Cluster implements ClusterView, LinkOwner {
       cport: ports.cport,
       flags: myself.flags,
       state: this.stateOk ? 0 : 1,
-      mflags: myself.isMaster && this.mfEnd !== 0 ? MessageFlag.Paused : 0,
+      mflags: this.election.masterPaused ? MessageFlag.Paused : 0,
       currentEpoch: this.currentEpoch,
       configEpoch: master.configEpoch,
       offset: this.host.replicationOffset(),
@@ -742,7 +678,7 @@ export class Cluster implements ClusterView, LinkOwner {
   }
 
   /** clusterBroadcastPong: to every connected node, or only to our master's replicas. */
-  private broadcastPong(localReplicasOnly: boolean): void {
+  broadcastPong(localReplicasOnly: boolean): void {
     const myself = this.myself;
     for (const node of this.nodes.values()) {
       if (node.link === null || node === myself || node.inHandshake) continue;
@@ -797,11 +733,7 @@ export class Cluster implements ClusterView, LinkOwner {
       }
       sender.replOffset = message.offset;
       sender.replOffsetTime = now;
-      if (this.mfEnd !== 0 && myself.isReplica && myself.master === sender && (message.mflags & MessageFlag.Paused) !== 0 && this.mfMasterOffset === -1) {
-        this.mfMasterOffset = sender.replOffset;
-        this.doBeforeSleep(Todo.HandleManualFailover);
-        this.host.log.warn(`Received replication offset for paused master manual failover: ${this.mfMasterOffset}`);
-      }
+      if (myself.isReplica && myself.master === sender) this.election.masterMessage(sender, message);
     }
 
     if (type === MessageType.Ping || type === MessageType.Meet) {
@@ -923,23 +855,14 @@ export class Cluster implements ClusterView, LinkOwner {
         return;
       case MessageType.AuthRequest:
         if (sender === null) return;
-        this.sendFailoverAuthIfNeeded(sender, message);
+        this.election.voteIfNeeded(sender, message);
         return;
       case MessageType.AuthAck:
-        if (sender === null) return;
-        // Votes count from masters with slots, for the election we are running.
-        if (sender.isMaster && sender.slotCount > 0 && message.currentEpoch >= this.authEpoch) {
-          this.authCount++;
-          this.doBeforeSleep(Todo.HandleFailover);
-        }
+        if (sender !== null) this.election.voteReceived(sender, message.currentEpoch);
         return;
       case MessageType.MfStart:
         if (sender === null || sender.master !== myself) return;
-        this.resetManualFailover();
-        this.mfEnd = now + MANUAL_FAILOVER_TIMEOUT;
-        this.mfReplica = sender;
-        this.host.pauseWrites(now + MANUAL_FAILOVER_TIMEOUT * MANUAL_FAILOVER_PAUSE_MULT);
-        this.host.log.warn(`Manual failover requested by replica ${sender.id}.`);
+        this.election.manualFailoverRequested(sender);
         // Our offset, with the paused flag, goes to the replica at once.
         this.sendPing(link, MessageType.Ping);
         return;
@@ -1058,7 +981,7 @@ export class Cluster implements ClusterView, LinkOwner {
     return this.blacklist.has(id);
   }
 
-  private slotUnclaimed(slot: number): boolean {
+  slotUnclaimed(slot: number): boolean {
     return testSlot(this.ownerNotClaiming, slot);
   }
 
@@ -1166,144 +1089,24 @@ export class Cluster implements ClusterView, LinkOwner {
     }
   }
 
-  // -- elections ---------------------------------------------------------------------------------
+  // -- elections (election.ts decides; these act on the cluster) -------------------------------
 
-  /** clusterSendFailoverAuthIfNeeded: a master votes once per epoch for a replica of a failed master. */
-  private sendFailoverAuthIfNeeded(node: ClusterNode, request: ClusterMessage): void {
-    const myself = this.myself;
-    const master = node.master;
-    const forceAck = (request.mflags & MessageFlag.ForceAck) !== 0;
-    if (myself.isReplica || myself.slotCount === 0) return;
-    if (request.currentEpoch < this.currentEpoch) {
-      this.host.log.warn(`Failover auth denied to ${node.id}: reqEpoch (${request.currentEpoch}) < curEpoch(${this.currentEpoch})`);
-      return;
-    }
-    if (this.lastVoteEpoch === this.currentEpoch) {
-      this.host.log.warn(`Failover auth denied to ${node.id}: already voted for epoch ${this.currentEpoch}`);
-      return;
-    }
-    if (node.isMaster || master === null || (!master.failed && !forceAck)) {
-      const why = node.isMaster ? 'it is a master node' : master === null ? 'I don\'t know its master' : 'its master is up';
-      this.host.log.warn(`Failover auth denied to ${node.id}: ${why}`);
-      return;
-    }
-    const now = Date.now();
-    if (now - master.votedTime < this.config.nodeTimeout * 2) {
-      this.host.log.warn(`Failover auth denied to ${node.id}: can't vote about this master before ${this.config.nodeTimeout * 2 - (now - master.votedTime)} milliseconds`);
-      return;
-    }
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (!testSlot(request.slots, slot)) continue;
-      const owner = this.slots[slot];
-      if (owner === null || owner === undefined || this.slotUnclaimed(slot) || owner.configEpoch <= request.configEpoch) continue;
-      this.host.log.warn(`Failover auth denied to ${node.id}: slot ${slot} epoch (${owner.configEpoch}) > reqEpoch (${request.configEpoch})`);
-      return;
-    }
-    this.lastVoteEpoch = this.currentEpoch;
-    master.votedTime = now;
-    // The vote is on disk before it is sent: one vote per epoch survives a restart.
-    this.saveConfigOrThrow(true);
+  requestVotes(forceAck: boolean): void {
+    const header = this.header(MessageType.AuthRequest);
+    if (forceAck) header.mflags |= MessageFlag.ForceAck;
+    this.broadcast(this.frame(header));
+  }
+
+  sendVote(node: ClusterNode): void {
     this.sendSimple(node.link, MessageType.AuthAck);
-    this.host.log.warn(`Failover auth granted to ${node.id} for epoch ${this.currentEpoch}`);
   }
 
-  private myRank(): number {
-    const master = this.myself.master;
-    if (master === null) return 0;
-    const siblings = master.replicas
-      .filter((replica) => replica !== this.myself)
-      .map((replica) => ({ offset: replica.replOffset, noFailover: replica.has(NodeFlag.NoFailover) }));
-    return replicaRank(this.host.replicationOffset(), siblings);
-  }
-
-  private logCantFailover(reason: CantFailover): void {
-    if (reason === this.cantFailoverReason) return;
-    this.cantFailoverReason = reason;
-    const master = this.myself.master;
-    // Right after a FAIL the waiting is expected: not worth a log line.
-    if (master !== null && master.failed && Date.now() - master.failTime < this.config.nodeTimeout + 5000) return;
-    this.host.log.warn(`Currently unable to failover: ${CANT_FAILOVER_MESSAGES[reason] ?? 'Unknown reason code.'}`);
-  }
-
-  /** clusterHandleSlaveFailover: schedule, ask for votes, count them, take over. */
-  private handleReplicaFailover(): void {
-    const myself = this.myself;
-    const now = Date.now();
-    const config = this.config;
-    const authAge = now - this.authTime;
-    const needed = quorum(this.size);
-    const manual = this.mfEnd !== 0 && this.mfCanStart;
-    this.todo &= ~Todo.HandleFailover;
-    const timeout = electionTimeout(config.nodeTimeout);
-    const retryTime = timeout * 2;
-    const master = myself.master;
-    if (myself.isMaster || master === null || (!master.failed && !manual) || (config.replicaNoFailover && !manual) || master.slotCount === 0) {
-      this.cantFailoverReason = CantFailover.None;
-      return;
-    }
-    if (!manual && dataTooOld(this.host.masterDataAge(now), config.nodeTimeout, config.replPingPeriod, config.replicaValidityFactor)) {
-      this.logCantFailover(CantFailover.DataAge);
-      return;
-    }
-    if (authAge > retryTime) {
-      this.authTime = now + electionDelay(0, Math.floor(Math.random() * 500));
-      this.authCount = 0;
-      this.authSent = false;
-      this.authRank = this.myRank();
-      this.authTime += this.authRank * 1000;
-      if (this.mfEnd !== 0) {
-        // A manual failover has no reason to wait: the master agreed and we are in sync.
-        this.authTime = now;
-        this.authRank = 0;
-        this.doBeforeSleep(Todo.HandleFailover);
-      }
-      this.host.log.warn(`Start of election delayed for ${this.authTime - now} milliseconds (rank #${this.authRank}, offset ${this.host.replicationOffset()}).`);
-      // Our offset goes to the other replicas so they can compute their rank.
-      this.broadcastPong(true);
-      return;
-    }
-    if (!this.authSent && this.mfEnd === 0) {
-      const rank = this.myRank();
-      if (rank > this.authRank) {
-        const added = (rank - this.authRank) * 1000;
-        this.authTime += added;
-        this.authRank = rank;
-        this.host.log.warn(`Replica rank updated to #${rank}, added ${added} milliseconds of delay.`);
-      }
-    }
-    if (now < this.authTime) {
-      this.logCantFailover(CantFailover.WaitingDelay);
-      return;
-    }
-    if (authAge > timeout) {
-      this.logCantFailover(CantFailover.Expired);
-      return;
-    }
-    if (!this.authSent) {
-      this.currentEpoch++;
-      this.authEpoch = this.currentEpoch;
-      this.host.log.warn(`Starting a failover election for epoch ${this.currentEpoch}.`);
-      const header = this.header(MessageType.AuthRequest);
-      if (this.mfEnd !== 0) header.mflags |= MessageFlag.ForceAck;
-      this.broadcast(this.frame(header));
-      this.authSent = true;
-      this.doBeforeSleep(Todo.SaveConfig | Todo.UpdateState | Todo.FsyncConfig);
-      return;
-    }
-    if (this.authCount >= needed) {
-      this.host.log.warn('Failover election won: I\'m the new master.');
-      if (myself.configEpoch < this.authEpoch) {
-        myself.configEpoch = this.authEpoch;
-        this.host.log.warn(`configEpoch set to ${myself.configEpoch} after successful failover`);
-      }
-      this.replaceMaster();
-    } else {
-      this.logCantFailover(CantFailover.WaitingVotes);
-    }
+  sendManualFailoverStart(master: ClusterNode): void {
+    this.sendSimple(master.link, MessageType.MfStart);
   }
 
   /** clusterFailoverReplaceYourMaster: we become the master of our master's slots and say so. */
-  private replaceMaster(): void {
+  replaceMaster(): void {
     const myself = this.myself;
     const oldMaster = myself.master;
     if (myself.isMaster || oldMaster === null) return;
@@ -1317,70 +1120,7 @@ export class Cluster implements ClusterView, LinkOwner {
     this.updateState();
     this.saveConfigOrThrow(true);
     this.broadcastPong(false);
-    this.resetManualFailover();
-    this.resetElection();
-  }
-
-  /**
-   * Forgets the last election, so the next one starts from scratch: votes counted for an old
-   * epoch must never make a later (manual) failover look won. Redis keeps them until the retry
-   * time passes; two failovers of the same shard within it would reuse them.
-   */
-  private resetElection(): void {
-    this.authTime = 0;
-    this.authSent = false;
-    this.authCount = 0;
-  }
-
-  private resetManualFailover(): void {
-    if (this.mfReplica !== null) this.host.unpauseWrites();
-    this.mfEnd = 0;
-    this.mfCanStart = false;
-    this.mfReplica = null;
-    this.mfMasterOffset = -1;
-  }
-
-  /** clusterHandleManualFailover: the election may start once we processed the paused master's offset. */
-  private handleManualFailover(): void {
-    if (this.mfEnd === 0 || this.mfCanStart || this.mfMasterOffset === -1) return;
-    if (this.mfMasterOffset === this.host.replicationOffset()) {
-      this.mfCanStart = true;
-      this.host.log.warn('All master replication stream processed, manual failover can start.');
-      this.doBeforeSleep(Todo.HandleFailover);
-      return;
-    }
-    this.doBeforeSleep(Todo.HandleManualFailover);
-  }
-
-  /** clusterHandleSlaveMigration: a replica of a well-covered master moves to an orphaned one. */
-  private handleReplicaMigration(maxReplicas: number): void {
-    const myself = this.myself;
-    const myMaster = myself.master;
-    if (!this.stateOk || myMaster === null) return;
-    let okReplicas = 0;
-    for (const replica of myMaster.replicas) if (!replica.failed && !replica.timedOut) okReplicas++;
-    if (okReplicas <= this.config.migrationBarrier) return;
-    let candidate = myself;
-    let target: ClusterNode | null = null;
-    const now = Date.now();
-    for (const node of this.nodes.values()) {
-      let ok = 0;
-      let orphaned = !node.isReplica && !node.failed && node.has(NodeFlag.MigrateTo);
-      if (node.isMaster) ok = node.nonFailingReplicas();
-      if (ok > 0) orphaned = false;
-      if (orphaned) {
-        if (target === null && node.slotCount > 0) target = node;
-        if (node.orphanedTime === 0) node.orphanedTime = now;
-      } else {
-        node.orphanedTime = 0;
-      }
-      // The replica with the smallest id among the best-covered masters' replicas migrates.
-      if (ok === maxReplicas) for (const replica of node.replicas) if (replica.id < candidate.id) candidate = replica;
-    }
-    if (target !== null && candidate === myself && now - target.orphanedTime > REPLICA_MIGRATION_DELAY) {
-      this.host.log.warn(`Migrating to orphaned master ${target.id}`);
-      this.setMaster(target);
-    }
+    this.election.reset();
   }
 
   // -- cron and state ----------------------------------------------------------------------------
@@ -1465,7 +1205,7 @@ export class Cluster implements ClusterView, LinkOwner {
         this.sendPing(node.link, MessageType.Ping);
         continue;
       }
-      if (this.mfEnd !== 0 && myself.isMaster && this.mfReplica === node && node.link !== null) {
+      if (this.election.manualFailoverReplica() === node && node.link !== null) {
         this.sendPing(node.link, MessageType.Ping);
         continue;
       }
@@ -1489,15 +1229,10 @@ export class Cluster implements ClusterView, LinkOwner {
     if (myself.isReplica && myself.master !== null && !myself.master.has(NodeFlag.NoAddr) && this.host.replicationMaster() === null) {
       this.host.replicateFrom(myself.master.ip, myself.master.port);
     }
-    if (this.mfEnd !== 0 && this.mfEnd < Date.now()) {
-      this.host.log.warn('Manual failover timed out.');
-      this.resetManualFailover();
-    }
+    this.election.cron();
     if (myself.isReplica) {
-      this.handleManualFailover();
-      this.handleReplicaFailover();
       if (orphanedMasters > 0 && maxReplicas >= 2 && myMasterReplicas === maxReplicas && config.allowReplicaMigration) {
-        this.handleReplicaMigration(maxReplicas);
+        this.election.migrateIfNeeded(maxReplicas);
       }
     }
     if (updateState || !this.stateOk) this.updateState();

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { MasterClient, ReplicationHost } from '../ports.js';
+import type { MasterClient, ReplicationCheckpoint, ReplicationHost } from '../ports.js';
 import { FailoverState, type Failover } from './failover.js';
 import type { ReplicationHistory } from './history.js';
 import type { Replicas } from './replicas.js';
@@ -71,6 +71,8 @@ export class MasterLink {
   transferSize = -1;
   private eofMark = '';
   private payloadHeaderRead = false;
+  /** The full sync's RDB is being loaded (in slices): the stream that follows waits in the reader. */
+  private loadingPayload = false;
 
   constructor(
     readonly masterHost: string,
@@ -130,6 +132,11 @@ export class MasterLink {
   connect(): void {
     this.timer = null;
     if (this.stopped || this.socket !== null) return;
+    // A load still filling the dataset must end before another sync may replace it.
+    if (this.loadingPayload) {
+      this.schedule(RETRY_MS);
+      return;
+    }
     const { host } = this.context;
     host.log.info(`Connecting to MASTER ${this.masterHost}:${this.masterPort}`);
     this.state = LinkState.Connecting;
@@ -184,6 +191,10 @@ export class MasterLink {
   private received(socket: Socket, chunk: Buffer): void {
     if (socket !== this.socket) return;
     this.lastIo = Date.now();
+    if (this.loadingPayload) {
+      this.reader.feed(chunk);
+      return;
+    }
     if (this.state === LinkState.Transfer && this.payloadHeaderRead) {
       this.receivePayload(chunk);
       return;
@@ -358,11 +369,9 @@ export class MasterLink {
     let rdb = Buffer.concat(this.payload);
     this.payload = [];
     if (this.transferSize < 0) rdb = rdb.subarray(0, rdb.length - EOF_MARK_LENGTH);
+    // What followed the payload is the stream: applied once the RDB is loaded.
+    if (leftover !== null) this.reader.feed(leftover);
     this.loadPayload(rdb);
-    if (leftover !== null && this.state === LinkState.Connected) {
-      this.reader.feed(leftover);
-      this.applyStream();
-    }
   }
 
   /** Whether the diskless payload received so far ends with the master's mark. */
@@ -385,20 +394,31 @@ export class MasterLink {
     // Our replicas held the old dataset: they must sync again (replicationAttachToNewMaster).
     replicas.disconnectAll();
     history.backlog = null;
-    let checkpoint;
-    try {
-      host.log.info('MASTER <-> REPLICA sync: Loading DB in memory');
-      checkpoint = host.loadRdb(rdb);
-    } catch (error) {
-      this.drop(`Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`);
-      return;
-    }
+    host.log.info('MASTER <-> REPLICA sync: Loading DB in memory');
+    this.loadingPayload = true;
+    const socket = this.socket;
+    host.loadRdb(rdb).then(
+      (checkpoint) => {
+        this.loadingPayload = false;
+        // The link went down (or was stopped) during the load: it syncs again from scratch.
+        if (socket === this.socket && !this.stopped) this.payloadLoaded(checkpoint);
+      },
+      (error: unknown) => {
+        this.loadingPayload = false;
+        if (socket === this.socket) this.drop(`Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`);
+      },
+    );
+  }
+
+  private payloadLoaded(checkpoint: ReplicationCheckpoint | null): void {
+    const { host, history } = this.context;
     history.replid = this.masterReplid;
     history.offset = this.masterOffset;
     history.clearSecondId();
     history.createBacklog(host.config().backlogSize);
     host.log.info('MASTER <-> REPLICA sync: Finished with success');
     this.streamReady(checkpoint?.streamDb ?? 0);
+    this.applyStream();
   }
 
   // -- the command stream ------------------------------------------------------------------------
@@ -436,6 +456,8 @@ export class MasterLink {
 
   /** The replica half of replicationCron: ACK every second, repl-timeout. */
   cron(now: number): void {
+    // Loading blocks Redis's replicationCron too: no timeout, no ACK until the dataset is in.
+    if (this.loadingPayload) return;
     const timeout = this.context.host.config().timeout * 1000;
     if ((this.state === LinkState.Connecting || this.state === LinkState.Transfer) && now - this.lastIo > timeout) {
       this.drop(this.state === LinkState.Transfer ? 'Timeout receiving bulk data from MASTER... If the problem persists try to set the \'repl-timeout\' parameter in redis.conf to a larger value.' : 'Timeout connecting to the MASTER...');

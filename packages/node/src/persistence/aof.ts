@@ -311,7 +311,8 @@ export class AppendOnlyFile implements PropagationSink {
         else this.enqueueFsync({ fd: this.fd, upTo: this.written, close: false });
       }
     }
-    if (this.rewriting !== null || this.server.snapshots.active !== null) return;
+    // No rewrite of a dataset still being loaded (a replica's full sync).
+    if (this.rewriting !== null || this.server.snapshots.active !== null || this.server.rdb.loading.active) return;
     if (this.rewriteScheduled) {
       this.startRewrite();
       return;

@@ -295,7 +295,8 @@ export class RdbPersistence {
 
   /** serverCron's part: save points and a scheduled BGSAVE (call once per tick). */
   cron(): void {
-    if (this.server.snapshots.active !== null) return;
+    // A replica loading its master's RDB has no dataset to save yet.
+    if (this.server.snapshots.active !== null || this.loading.active) return;
     const now = Math.floor(Date.now() / 1000);
     const mayRetry = this.lastBgsaveOk || now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY;
     if (!mayRetry) return;

@@ -8,7 +8,7 @@ import { formatDouble17g } from './format.js';
 
 
 const INITIAL_SIZE = 16 * 1024;
-/** Pre-encoded bytes up to this length are copied by a loop rather than Buffer#copy. */
+/** Bytes or chars up to this many are copied by a loop: cheaper than a native call for so few. */
 const SMALL_COPY = 16;
 /** Integers written digit by digit (beyond, text conversion): every safe integer. */
 const MAX_DIRECT = Number.MAX_SAFE_INTEGER;
@@ -35,6 +35,13 @@ const ONE = Buffer.from(':1\r\n');
 const EMPTY_ARRAY = Buffer.from('*0\r\n');
 const TRUE3 = Buffer.from('#t\r\n');
 const FALSE3 = Buffer.from('#f\r\n');
+
+/** Writes `text` (one char per byte) at `at`; the caller reserved the room. */
+function writeLatin1(out: Buffer, text: string, at: number): void {
+  const length = text.length;
+  if (length > SMALL_COPY) out.latin1Write(text, at, length);
+  else for (let i = 0; i < length; i++) out[at + i] = text.charCodeAt(i);
+}
 
 export class ReplyWriter {
   /** Protocol version negotiated with HELLO. */
@@ -103,7 +110,7 @@ export class ReplyWriter {
   raw(bytes: Buffer): void {
     const length = bytes.length;
     this.reserve(length);
-    // Shared headers are a few bytes: a plain loop beats the native copy's call overhead.
+    // Shared headers are a few bytes (see SMALL_COPY).
     if (length <= SMALL_COPY) {
       const out = this.out;
       const at = this.used;
@@ -115,7 +122,8 @@ export class ReplyWriter {
   /** Appends protocol text that is already RESP (one char per byte). */
   rawText(text: string): void {
     this.reserve(text.length);
-    this.used += this.out.latin1Write(text, this.used, text.length);
+    writeLatin1(this.out, text, this.used);
+    this.used += text.length;
   }
 
   ok(): void {
@@ -163,7 +171,8 @@ export class ReplyWriter {
     else this.rawText(`$${length}\r\n`);
     this.reserve(length + 2);
     const out = this.out;
-    let at = this.used + out.latin1Write(value, this.used, length);
+    writeLatin1(out, value, this.used);
+    let at = this.used + length;
     out[at++] = 13;
     out[at++] = 10;
     this.used = at;

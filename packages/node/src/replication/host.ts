@@ -34,8 +34,8 @@ export class NodeReplication implements ReplicationHost, PropagationSink, Comman
   readonly waiters: AckWaiters;
   /** Each client's offset right after its last command that propagated (Redis's c->woff, for WAIT). */
   private readonly writeOffsets = new WeakMap<Client, number>();
-  /** The offset seen after the previous command: a change means that command propagated. */
-  private offsetSeen = 0;
+  /** Something was fed to the replication stream since the last command ended. */
+  private fedSinceCommand = false;
   private readonly peers = new Map<number, ClientPeer>();
   private subscribed = false;
   private readOnly = true;
@@ -75,12 +75,14 @@ export class NodeReplication implements ReplicationHost, PropagationSink, Comman
     this.refreshFeed();
   }
 
-  /** CommandObserver: remembers the offset the client's write moved the stream to. */
+  /**
+   * CommandObserver: after a command that propagated, the offset its writes moved the stream to.
+   * PINGs and GETACKs the replication adds by itself are not fed here, so they are not counted.
+   */
   commandExecuted(client: Client): void {
-    const offset = this.replication.history.offset;
-    if (offset === this.offsetSeen) return;
-    this.offsetSeen = offset;
-    this.writeOffsets.set(client, offset);
+    if (!this.fedSinceCommand) return;
+    this.fedSinceCommand = false;
+    this.writeOffsets.set(client, this.replication.history.offset);
   }
 
   /** The offset WAIT waits for: the client's last write (0 when it wrote nothing). */
@@ -125,12 +127,18 @@ export class NodeReplication implements ReplicationHost, PropagationSink, Comman
     return server.rdb.streamRdb(snapshot, { write }, { replication: checkpoint });
   }
 
-  loadRdb(payload: Buffer): ReplicationCheckpoint | null {
+  async loadRdb(payload: Buffer): Promise<ReplicationCheckpoint | null> {
     const server = this.server;
     for (const db of server.databases) db.flush();
-    const stats = server.rdb.loadBuffer(payload, { keepExpired: true });
-    server.log.info(`Done loading RDB, keys loaded: ${stats.keysLoaded}, keys expired: ${stats.keysExpired}.`);
-    return stats.replication ?? null;
+    const loading = server.rdb.loading;
+    loading.begin(payload.length);
+    try {
+      const stats = await server.rdb.loadBufferInSlices(payload, { keepExpired: true });
+      server.log.info(`Done loading RDB, keys loaded: ${stats.keysLoaded}, keys expired: ${stats.keysExpired}.`);
+      return stats.replication ?? null;
+    } finally {
+      loading.end();
+    }
   }
 
   attachMaster(socket: Socket, db: number): MasterClient {
@@ -155,7 +163,9 @@ export class NodeReplication implements ReplicationHost, PropagationSink, Comman
   // -- the write stream --------------------------------------------------------------------------
 
   feed(dbIndex: number, argv: readonly string[], target: number): void {
-    if ((target & PropagateTarget.replication) !== 0) this.replication.replicas.feedCommand(dbIndex, argv);
+    if ((target & PropagateTarget.replication) === 0) return;
+    this.replication.replicas.feedCommand(dbIndex, argv);
+    this.fedSinceCommand = true;
   }
 
   /** Subscribes to the write stream only while it has somewhere to go (propagation costs otherwise). */

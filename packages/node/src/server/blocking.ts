@@ -225,10 +225,24 @@ export class BlockingKeys {
    * Redis counts the command as failed either way (updateStatsOnUnblock with had_errors set).
    */
   unblock(client: Client, withError: boolean): boolean {
+    return this.end(client, withError ? UNBLOCKED_ERROR : null);
+  }
+
+  /** Ends a wait with an error reply (cluster: the keys' slot is no longer served here). */
+  unblockWithError(client: Client, line: string): boolean {
+    return this.end(client, line);
+  }
+
+  /** Each blocked client with the first key it waits on (in a cluster all its keys share a slot). */
+  *firstKeys(): IterableIterator<[Client, string, Command | null]> {
+    for (const [client, state] of this.blocked) if (state.keys.length > 0) yield [client, state.keys[0]!, state.command];
+  }
+
+  private end(client: Client, error: string | null): boolean {
     const state = this.blocked.get(client);
     if (state === undefined) return false;
     this.release(client, state);
-    if (withError) client.error(UNBLOCKED_ERROR);
+    if (error !== null) client.error(error);
     else state.timeoutReply(client);
     if (state.command !== null) state.command.stats.failedCalls++;
     this.resumeLater(client);

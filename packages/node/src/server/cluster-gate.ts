@@ -1,8 +1,9 @@
 import type { TLSSocket } from 'node:tls';
-import { newRoutingDecision, redirectError, route, Route, type ClusterView, type RoutingDecision, type RoutingRequest } from '@tsredis/cluster-bus';
+import { keySlot, newRoutingDecision, redirectError, route, Route, type ClusterView, type RoutingDecision, type RoutingRequest } from '@tsredis/cluster-bus';
 import { CommandFlag, type Command } from '../commands/table.js';
 import type { Database } from '../keyspace/database.js';
 import { ClientFlag, type Client } from './client.js';
+import type { Server } from './server.js';
 
 /**
  * The cluster check of processCommand (Redis's getNodeByQuery call): decides from the cluster
@@ -41,11 +42,11 @@ export function routesByKeys(command: Command): boolean {
 
 /**
  * The error line (without '-') when this node must not serve the command — MOVED, ASK, TRYAGAIN,
- * CROSSSLOT, CLUSTERDOWN — or null to run it here. `argv` is the command line (EXEC: its queue).
+ * CROSSSLOT, CLUSTERDOWN — or null to run it here. EXEC is judged by the commands it queued.
  */
 export function clusterRefusal(cluster: ClusterView, client: Client, command: Command, argv: readonly string[]): string | null {
-  const decision = routeCommand(cluster, client, command, argv);
-  return decision.route === Route.Serve ? null : redirectError(decision, isTlsClient(client));
+  const routed = routeCommand(cluster, client, command, argv);
+  return routed.route === Route.Serve ? null : redirectError(routed, isTlsClient(client));
 }
 
 /**
@@ -103,4 +104,31 @@ export function collectKeys(command: Command, argv: readonly string[], into: str
 
 function isTlsClient(client: Client): boolean {
   return (client.socket as TLSSocket | null)?.encrypted === true;
+}
+
+/**
+ * Redis's clusterRedirectBlockedClientIfNeeded, from the cron: a client blocked on keys (BLPOP,
+ * XREAD BLOCK, …) whose slot is no longer served here — nor being imported — gets the MOVED or
+ * CLUSTERDOWN it would get now instead of waiting for a write that will never come here.
+ */
+export function redirectBlockedClients(server: Server, cluster: ClusterView): void {
+  const redirects: [Client, string][] = [];
+  for (const [client, key, command] of server.blocking.firstKeys()) {
+    const line = blockedRefusal(cluster, client, key, command);
+    if (line !== null) redirects.push([client, line]);
+  }
+  for (const [client, line] of redirects) server.blocking.unblockWithError(client, line);
+}
+
+function blockedRefusal(cluster: ClusterView, client: Client, key: string, command: Command | null): string | null {
+  if (!cluster.stateOk) return 'CLUSTERDOWN The cluster is down';
+  const slot = keySlot(key);
+  const owner = cluster.ownerOf(slot);
+  const myself = cluster.myself;
+  // A READONLY client reading on a replica of the slot's master stays.
+  const readsFromReplica =
+    (client.flags & ClientFlag.readonly) !== 0 && (command === null || (command.flags & CommandFlag.write) === 0) && myself.master !== null && myself.master === owner;
+  if (owner === myself || readsFromReplica || cluster.importingFrom(slot) !== null) return null;
+  if (owner === null) return 'CLUSTERDOWN Hash slot not served';
+  return redirectError({ route: Route.Moved, slot, node: owner }, isTlsClient(client));
 }

@@ -39,6 +39,7 @@ import { Propagation } from './propagate.js';
 import { NodeReplication } from '../replication/host.js';
 import type { Cluster } from '@tsredis/cluster-bus';
 import { MigrateLink } from './migrate-link.js';
+import { redirectBlockedClients } from './cluster-gate.js';
 import { startCluster } from '../cluster/host.js';
 
 /** Unsent reply bytes above which we stop reading a client until its socket drains. */
@@ -213,8 +214,9 @@ export class Server implements KeyspaceObserver {
 
   // EvictionHost
   evictionAllowed(): boolean {
-    // A pause keeps the dataset still, expiry and eviction included (Redis 7.0).
-    return !this.pause.active;
+    // A pause keeps the dataset still, expiry and eviction included (Redis 7.0); a dataset
+    // being loaded is not evicted from either (isSafeToPerformEvictions).
+    return !this.pause.active && !this.rdb.loading.active;
   }
 
   keyEvicted(db: Database, key: string): void {
@@ -234,6 +236,12 @@ export class Server implements KeyspaceObserver {
       this.log.warn(aclError);
       throw new Error(`ACL users could not be loaded: ${aclError}`);
     }
+    // Like loadDataFromDisk (with appendonly yes the AOF is the dataset, the RDB is not read),
+    // in time slices: clients are served meanwhile with LOADING. It starts before the listeners
+    // are bound, so no client ever sees the dataset before loading began.
+    const loaded = this.config.bool('appendonly') ? this.aof.loadAtStartup() : this.rdb.loadAtStartup();
+    // A failure is reported where it is awaited below, not as an unhandled rejection meanwhile.
+    loaded.catch(() => undefined);
     const port = this.config.int('port');
     const tlsPort = this.config.int('tls-port');
     const addresses = bindAddresses(this.config.list('bind'));
@@ -247,10 +255,7 @@ export class Server implements KeyspaceObserver {
     if (this.listeners.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
     await this.metrics.start(addresses);
     this.writePidFile();
-    // Like loadDataFromDisk, after listening (clients get LOADING meanwhile): with appendonly
-    // yes the AOF is the dataset and the RDB is not read.
-    if (this.config.bool('appendonly')) await this.aof.loadAtStartup();
-    else await this.rdb.loadAtStartup();
+    await loaded;
     this.aof.openAtStartup();
     this.scheduleCron();
     this.replication.start(this.rdb.lastLoad.replication ?? null);
@@ -430,6 +435,7 @@ export class Server implements KeyspaceObserver {
     // A replica leaves expiry to its master, which sends the DELs (activeExpireCycle runs on masters).
     if (this.activeExpireEnabled && !this.replication.isReplica) activeExpireCycle(this.databases, now, 250 / hz, this.config.int('active-expire-effort'));
     this.closeIdleClients(now);
+    if (this.cluster !== null && this.blocking.blockedCount > 0) redirectBlockedClients(this, this.cluster);
     this.memoryWarning.check(this.usedMemory);
     this.rdb.cron();
     this.aof.cron();

@@ -91,12 +91,17 @@ class StreamNode {
   bytes: number;
   /** Bytes allocated ahead for a tail node; 0 once shrunk to fit (the tail filled up) or loaded. */
   capacity = 0;
+  /** The master ID's halves, which every entry's listpack deltas are taken from. */
+  readonly masterMs: number | bigint;
+  readonly masterSeq: number | bigint;
 
   constructor(
     /** The first ID ever stored in the node (the rax key). */
     readonly master: StreamId,
     readonly masterFields: readonly string[],
   ) {
+    this.masterMs = idMs(master);
+    this.masterSeq = idSeq(master);
     this.bytes = LISTPACK_EMPTY + integerElement(0) * 2 + integerElement(masterFields.length) + integerElement(0);
     for (const field of masterFields) this.bytes += stringElement(field);
   }
@@ -144,9 +149,9 @@ function sameNames(fields: readonly string[], names: readonly string[]): boolean
 }
 
 /** Bytes an entry adds to its node's listpack (streamAppendItem's layout). */
-function entryBytes(id: StreamId, master: StreamId, fields: readonly string[], sameFields: boolean): number {
+function entryBytes(id: StreamId, node: StreamNode, fields: readonly string[], sameFields: boolean): number {
   const count = fields.length / 2;
-  let bytes = integerElement(0) + integerElement(halfDelta(idMs(id), idMs(master))) + integerElement(halfDelta(idSeq(id), idSeq(master)));
+  let bytes = integerElement(0) + integerElement(halfDelta(idMs(id), node.masterMs)) + integerElement(halfDelta(idSeq(id), node.masterSeq));
   let lpCount = count + 3;
   if (!sameFields) {
     bytes += integerElement(count);
@@ -423,7 +428,7 @@ export class Stream {
       if (sameFields) for (let i = 0; i < fields.length; i += 2) fields[i] = node.masterFields[i / 2]!;
     }
     const before = nodeCharge(node);
-    node.bytes += integerElement(node.live + 1) - integerElement(node.live) + entryBytes(id, node.master, fields, sameFields);
+    node.bytes += integerElement(node.live + 1) - integerElement(node.live) + entryBytes(id, node, fields, sameFields);
     node.live++;
     node.entries.push({ id, fields, deleted: false });
     this.memoryBytes += nodeCharge(node) - before;
@@ -677,7 +682,7 @@ export class Stream {
     for (const node of this.nodes) {
       let listpack = new StreamNode(node.master, node.masterFields).bytes;
       listpack += integerElement(node.live) - integerElement(0) + integerElement(node.deletedCount) - integerElement(0);
-      for (const entry of node.entries) listpack += entryBytes(entry.id, node.master, entry.fields, sameNames(entry.fields, node.masterFields));
+      for (const entry of node.entries) listpack += entryBytes(entry.id, node, entry.fields, sameNames(entry.fields, node.masterFields));
       bytes += NODE_OVERHEAD + Math.max(listpack, node.capacity);
     }
     for (const group of this.groupsByName?.values() ?? []) {

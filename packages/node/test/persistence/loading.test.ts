@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRealRedis } from '../../../../test/helpers/servers.js';
 import { Fixture, incrText, persistenceInfo, rewriteFinished } from './aof-helpers.js';
+import { waitInSync } from '../replication/workload.js';
 
 /**
  * Loading at startup as Redis does it: the server listens first, loads the dataset in time
@@ -144,6 +145,24 @@ describe('loading the dataset at startup', () => {
     const after = statSync(rdb);
     expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
   }, 60_000);
+
+  it("a replica answers LOADING while it loads its master's RDB, then applies what was written meanwhile", async () => {
+    const master = hasRealRedis() ? await fixture.real(dir) : await fixture.tsredis(dir);
+    expect(await master.redis.dbsize()).toBe(KEYS);
+    const replica = await fixture.tsredis(fixture.directory());
+    await replica.redis.replicaof('127.0.0.1', String(master.server.port));
+    const polls = await pollWhile(replica.server.port, (poll) => poll.info.loading !== '1');
+    await master.redis.set('during', 'load');
+    const rest = await pollUntilLoaded(replica.server.port);
+    const during = loadingPolls([...polls, ...rest]);
+    expect(during.length).toBeGreaterThanOrEqual(1);
+    for (const poll of during) expect([poll.ping, poll.get]).toEqual([LOADING, LOADING]);
+    await waitInSync(master.redis, replica.redis, 60_000);
+    expect(await replica.redis.dbsize()).toBe(KEYS + 1);
+    expect(await replica.redis.get('during')).toBe('load');
+    await fixture.stop(replica);
+    await fixture.stop(master);
+  }, 90_000);
 
   it('answers LOADING while an AOF loads; writes made after loading are appended', async () => {
     const node = await fixture.tsredis(dir, ['--appendonly', 'yes']);

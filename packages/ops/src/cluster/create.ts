@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import type { Redis } from 'ioredis';
-import { connectNode, pollUntil, type ConnectOptions } from '../client.js';
+import { connectNode, errorMessage, pollUntil, type ConnectOptions } from '../client.js';
 import { formatEndpoint, type Endpoint } from '../endpoint.js';
 import { inspectCluster, type ClusterHealth } from './health.js';
 import { planLayout } from './layout.js';
@@ -31,7 +31,7 @@ async function step<T>(what: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${what}: ${errorMessage(error)}`);
   }
 }
 

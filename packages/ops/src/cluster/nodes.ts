@@ -73,7 +73,3 @@ export function isHealthy(node: ClusterNodeLine): boolean {
 export function myself(nodes: ClusterNodeLine[]): ClusterNodeLine | undefined {
   return nodes.find((node) => node.flags.has('myself'));
 }
-
-export function slotCount(node: ClusterNodeLine): number {
-  return node.slots.reduce((sum, [first, last]) => sum + last - first + 1, 0);
-}

@@ -30,12 +30,15 @@ export interface DrillCommandOptions {
   log?: (line: string) => void;
 }
 
-/** Runs the drill and prints its report; resolves to the exit status (0 when every run passed). */
-export async function runDrillCommand(options: DrillCommandOptions): Promise<number> {
+/**
+ * Runs the drill, prints its report and exits: 0 when every run passed. Exiting (once stdout is
+ * flushed) also ends a drill that a stuck node connection would otherwise keep alive.
+ */
+export async function runDrillCommand(options: DrillCommandOptions): Promise<never> {
   if (!(options.kind === 'partition' && options.netns && options.netnsPlan === undefined)) killNodesOnSignal();
   const report = await runDrill(options);
-  console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
-  return report.passed ? 0 : 1;
+  const text = options.json ? JSON.stringify(report, null, 2) : formatReport(report);
+  return new Promise<never>(() => process.stdout.write(`${text}\n`, () => process.exit(report.passed ? 0 : 1)));
 }
 
 export async function runDrill(options: DrillCommandOptions): Promise<DrillReport> {

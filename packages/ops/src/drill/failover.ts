@@ -3,7 +3,8 @@
  * then heal): a writer runs through it, a monitor times detection and promotion, and at the end
  * every acknowledged write is looked up.
  */
-import { pollUntil, sleep, type ConnectOptions } from '../client.js';
+import { keySlot } from '@tsredis/cluster-bus';
+import { pollUntil, sleep, withNode, type ConnectOptions } from '../client.js';
 import { inspectCluster, queryNode, type ClusterHealth } from '../cluster/health.js';
 import { isMaster, myself, type ClusterNodeLine } from '../cluster/nodes.js';
 import { formatEndpoint, sameEndpoint, type Endpoint } from '../endpoint.js';
@@ -37,11 +38,13 @@ export async function runFailoverDrill(target: DrillTarget, options: FailoverDri
   const victim = masters[0]!;
   const replicaIds = view.filter((node) => node.masterId === victim.id).map((node) => node.id);
   if (replicaIds.length === 0) throw new Error(`master ${formatEndpoint(victim.endpoint)} has no replica to fail over to`);
-  const victimName = formatEndpoint(victim.endpoint);
-  const survivors = target.endpoints().filter((endpoint) => !sameEndpoint(endpoint, victim.endpoint));
+  // The victim as the drill reaches it (a compose node announces a name, not the address given).
+  const victimEndpoint = await endpointOfNode(target.endpoints(), victim.id, options);
+  const survivors = target.endpoints().filter((endpoint) => !sameEndpoint(endpoint, victimEndpoint));
 
   const router = new SlotRouter(target.endpoints(), { ...options, commandTimeoutMs: Math.min(500, options.nodeTimeoutMs / 2) });
-  const writer = new DrillWriter(router, masters.map((master) => tagFor(master.slots[0]!)), {
+  const tags = masters.map((master) => tagFor(master.slots[0]!));
+  const writer = new DrillWriter(router, tags, {
     intervalMs: 5,
     waitTimeoutMs: 200,
     maxWritesPerShard: 20_000,
@@ -52,15 +55,18 @@ export async function runFailoverDrill(target: DrillTarget, options: FailoverDri
   let oldMaster = 'not checked';
   let t0 = 0;
   let newMasterWriteAt: number | undefined;
+  let victimName = formatEndpoint(victimEndpoint);
   try {
     await router.refresh();
+    // The name the writer knows the victim by: whatever CLUSTER SLOTS calls the owner of shard 0.
+    victimName = router.ownerOf(keySlot(tags[0]!)) ?? victimName;
     writer.start();
     await sleep(options.warmupMs);
     monitor.start();
     t0 = performance.now();
     const isolateFor = options.nodeTimeoutMs * 3 + 5000;
-    if (options.kind === 'failover') await target.kill(victim.endpoint);
-    else await target.isolate(victim.endpoint, isolateFor);
+    if (options.kind === 'failover') await target.kill(victimEndpoint);
+    else await target.isolate(victimEndpoint, isolateFor);
     options.log(`${options.kind === 'failover' ? 'killed' : `isolated (${target.isolation})`} master ${victimName}`);
 
     newMasterWriteAt = await pollUntil(options.nodeTimeoutMs * 3 + 10_000, 10, async () =>
@@ -70,10 +76,10 @@ export async function runFailoverDrill(target: DrillTarget, options: FailoverDri
     await sleep(options.settleMs);
 
     if (options.kind === 'partition') {
-      await target.heal(victim.endpoint);
-      oldMaster = await roleAfterRejoin(victim.endpoint, options, isolateFor + 10_000);
-    } else if (await target.restart(victim.endpoint)) {
-      oldMaster = await roleAfterRejoin(victim.endpoint, options, 20_000);
+      await target.heal(victimEndpoint);
+      oldMaster = await roleAfterRejoin(victimEndpoint, options, isolateFor + 10_000);
+    } else if (await target.restart(victimEndpoint)) {
+      oldMaster = await roleAfterRejoin(victimEndpoint, options, 20_000);
     } else oldMaster = 'not restarted';
     if (oldMaster !== 'replica' && oldMaster !== 'not restarted') failures.push(`old master ${victimName} is ${oldMaster} after rejoining`);
   } finally {
@@ -81,24 +87,26 @@ export async function runFailoverDrill(target: DrillTarget, options: FailoverDri
     await monitor.stop();
   }
 
-  const after = await waitHealthy(target, options, 30_000, oldMaster === 'not restarted' ? victim.endpoint : undefined).catch((error: Error) => {
+  const after = await waitHealthy(target, options, 30_000, oldMaster === 'not restarted' ? victimEndpoint : undefined).catch((error: Error) => {
     failures.push(error.message);
     return undefined;
   });
-  const lost = await findLostWrites(router, writer.acked);
-  router.close();
+  const lost = await findLostWrites(router, writer.acked).finally(() => router.close());
   if (lost.replicated > 0) failures.push(`${lost.replicated} writes confirmed by WAIT 1 were lost`);
 
   const stats = writer.stats();
   const since = (at: number | undefined): number | null => (at === undefined ? null : Math.round(at - t0));
-  const isolatedAcks = writer.acked.filter((write) => write.node === victimName && write.at > t0).length;
+  // The monitor polls; a write the new master accepted proves it was promoted by then.
+  const promotedAt = newMasterWriteAt === undefined ? monitor.times.promotedAt : Math.min(monitor.times.promotedAt ?? Infinity, newMasterWriteAt);
+  // Sent after the fault: a reply already on its way when the fault hit does not count.
+  const isolatedAcks = writer.acked.filter((write) => write.node === victimName && write.sentAt > t0).length;
   const metrics: Metric[] = [
     { key: 'detectionMs', label: 'detection (first FAIL flag), ms', value: since(monitor.times.detectedAt) },
-    { key: 'electionMs', label: 'replica promoted, ms', value: since(monitor.times.promotedAt) },
+    { key: 'electionMs', label: 'replica promoted, ms', value: since(promotedAt) },
     { key: 'firstWriteMs', label: 'first write on new master, ms', value: since(newMasterWriteAt) },
     { key: 'writesAcked', label: 'writes acknowledged', value: stats.acked },
     { key: 'writesReplicated', label: '  of which confirmed by WAIT 1', value: stats.replicated },
-    { key: 'ackedByOldMasterAfterFault', label: 'acknowledged by old master after fault', value: isolatedAcks },
+    { key: 'ackedByOldMasterAfterFault', label: 'sent after fault, acked by old master', value: isolatedAcks },
     { key: 'clientErrors', label: 'client errors', value: stats.errors },
     { key: 'lostReplicated', label: 'lost, WAIT 1-confirmed', value: lost.replicated },
     { key: 'lostPlain', label: 'lost, acknowledged without WAIT', value: lost.plain },
@@ -109,8 +117,17 @@ export async function runFailoverDrill(target: DrillTarget, options: FailoverDri
     passed: failures.length === 0,
     failures,
     metrics,
-    details: { victim: victimName, errorsByKind: stats.errorsByKind, lostExamples: lost.examples, attempted: stats.attempted },
+    details: { victim: victimName, promoted: monitor.times.promotedId ?? null, errorsByKind: stats.errorsByKind, lostExamples: lost.examples, attempted: stats.attempted },
   };
+}
+
+/** Which of `endpoints` is the node with this id (CLUSTER MYID). */
+async function endpointOfNode(endpoints: Endpoint[], id: string, options: ConnectOptions): Promise<Endpoint> {
+  for (const endpoint of endpoints) {
+    const myId = await withNode(endpoint, options, (client) => client.call('CLUSTER', 'MYID')).catch(() => undefined);
+    if (myId === id) return endpoint;
+  }
+  throw new Error(`none of the given nodes is ${id}`);
 }
 
 /** What the old master says it is once it answers again: 'replica' is the expected outcome. */

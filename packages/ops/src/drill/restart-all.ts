@@ -88,8 +88,7 @@ export async function runRestartAllDrill(options: RestartAllOptions): Promise<Dr
     }
     const okMs = Math.round(performance.now() - restartedAt);
     const readRouter = new SlotRouter(newEndpoints, {});
-    const lost = failures.length > 0 ? undefined : await findLostWrites(readRouter, writer.acked);
-    readRouter.close();
+    const lost = failures.length > 0 ? undefined : await findLostWrites(readRouter, writer.acked).finally(() => readRouter.close());
     if (lost !== undefined && lost.replicated + lost.plain > 0) failures.push(`${lost.replicated + lost.plain} keys missing after the restart`);
     const metrics: Metric[] = [
       { key: 'keysWritten', label: 'keys written before restart', value: writer.acked.length },

@@ -16,7 +16,8 @@ export interface AckedWrite {
   node: string;
   /** WAIT 1 returned ≥ 1: a replica had the write when the client was told. */
   replicated: boolean;
-  /** performance.now() when acknowledged. */
+  /** performance.now() when sent and when acknowledged. */
+  sentAt: number;
   at: number;
 }
 
@@ -51,8 +52,6 @@ export function tagFor(range: [number, number]): string {
 export class DrillWriter {
   readonly acked: AckedWrite[] = [];
   readonly errorsByKind: Record<string, number> = {};
-  /** Per shard: when the last error happened (performance.now()). */
-  readonly lastErrorAt: number[];
   private attempted = 0;
   private errors = 0;
   private stopped = false;
@@ -62,9 +61,7 @@ export class DrillWriter {
     private readonly router: SlotRouter,
     readonly tags: string[],
     private readonly options: WriterOptions,
-  ) {
-    this.lastErrorAt = tags.map(() => -1);
-  }
+  ) {}
 
   start(): void {
     this.loops = this.tags.map((tag, shard) => this.loop(tag, shard));
@@ -75,14 +72,9 @@ export class DrillWriter {
     await Promise.all(this.loops);
   }
 
-  /** Resolves when every loop wrote `count` writes (or stopped). */
+  /** Resolves when every loop has written its maxWritesPerShard writes (or was stopped). */
   finished(): Promise<void> {
     return Promise.all(this.loops).then(() => undefined);
-  }
-
-  /** The first write of `shard` acknowledged after `since` (performance.now()). */
-  firstAckAfter(shard: number, since: number): AckedWrite | undefined {
-    return this.acked.find((write) => write.shard === shard && write.at > since);
   }
 
   stats(): WriterStats {
@@ -98,20 +90,21 @@ export class DrillWriter {
       const node = this.router.ownerOf(slot) ?? '';
       const client = this.router.clientFor(slot);
       this.attempted++;
+      const sentAt = performance.now();
       try {
         if (client === undefined) throw new Error('NOROUTE no node known for the slot');
         await client.set(key, value);
       } catch (error) {
-        await this.failed(shard, error);
+        await this.failed(error);
         continue;
       }
-      const write: AckedWrite = { key, value, shard, node, replicated: false, at: performance.now() };
+      const write: AckedWrite = { key, value, shard, node, replicated: false, sentAt, at: performance.now() };
       this.acked.push(write);
       if (this.options.useWait && n % 2 === 1) {
         try {
           write.replicated = Number(await client.call('WAIT', '1', String(this.options.waitTimeoutMs))) >= 1;
         } catch (error) {
-          await this.failed(shard, error);
+          await this.failed(error);
           continue;
         }
       }
@@ -119,12 +112,11 @@ export class DrillWriter {
     }
   }
 
-  private async failed(shard: number, error: unknown): Promise<void> {
+  private async failed(error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const kind = errorKind(message);
     this.errors++;
     this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + 1;
-    this.lastErrorAt[shard] = performance.now();
     if (kind === 'MOVED') this.router.moved(message);
     else await Promise.all([this.router.refresh(), sleep(20)]);
   }
