@@ -16,4 +16,4 @@ export {
   clusterInfo, describeNode, describeNodes, linkDescriptions, replicaAvailable, slotOwnerRanges, slotRanges,
   type LinkDescription, type SlotRange,
 } from './cluster/describe.js';
-export { ClusterNode, NodeFlag, isNodeId } from './cluster/node.js';
+export { ClusterNode } from './cluster/node.js';

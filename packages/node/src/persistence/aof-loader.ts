@@ -89,16 +89,8 @@ function lookup(server: Server, argv: readonly string[]): Command | undefined {
 /**
  * Runs the commands of `data` from `start` against the server's databases. The fake client
  * starts in database 0, as each AOF file begins with its own SELECT when it needs another.
+ * It runs one command per step, yielding the offset reached after each (loading in time slices).
  */
-export function replayAof(server: Server, data: Buffer, start = 0): AofReplayResult {
-  const steps = replaySteps(server, data, start);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
-}
-
-/** The same replay one command at a time: yields the offset reached after each command. */
 export function* replaySteps(server: Server, data: Buffer, start = 0): Generator<number, AofReplayResult, void> {
   const client = new Client(0, server, null);
   const reader = new AofCommandReader(data, start);

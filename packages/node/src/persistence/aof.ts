@@ -576,7 +576,8 @@ export class AppendOnlyFile implements PropagationSink {
 
   /**
    * loadDataFromDisk with appendonly yes: loads the base and incr files named by the manifest
-   * (upgrading an old single-file AOF first). Throws AofLoadError after logging Redis's reason.
+   * (upgrading an old single-file AOF first), in time slices while clients get LOADING. Rejects
+   * with AofLoadError after logging Redis's reason.
    */
   async loadAtStartup(): Promise<void> {
     this.manifest = this.readManifest();
