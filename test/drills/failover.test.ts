@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { drillServers, metric, runDrill, TEST_NODE_TIMEOUT } from './drill.js';
 
-const servers = await drillServers('test/drills/failover.test.ts');
+const servers = drillServers('test/drills/failover.test.ts');
 
-describe.skipIf(servers.length === 0)('tsredis drill failover (kill -9 a master)', () => {
+describe('tsredis drill failover (kill -9 a master)', () => {
   it.each(servers)('on %s: the replica takes over, no WAIT 1-confirmed write is lost, the old master rejoins as a replica', async (server) => {
     const { report } = await runDrill(['failover', '--server-bin', server, '--node-timeout', String(TEST_NODE_TIMEOUT)]);
     console.log(JSON.stringify(report.runs[0]?.metrics.map(({ key, value }) => [key, value])));

@@ -1225,9 +1225,12 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
       }
     }
 
-    // A replica whose replication is not set up (after a restart) starts it.
-    if (myself.isReplica && myself.master !== null && !myself.master.has(NodeFlag.NoAddr) && this.host.replicationMaster() === null) {
-      this.host.replicateFrom(myself.master.ip, myself.master.port);
+    // A replica whose replication is not set up (after a restart), or still points at an address
+    // its master left (a container back with a new IP, learnt by gossip), follows the master.
+    if (myself.isReplica && myself.master !== null && !myself.master.has(NodeFlag.NoAddr)) {
+      const master = myself.master;
+      const current = this.host.replicationMaster();
+      if (current === null || current.host !== master.ip || current.port !== master.port) this.host.replicateFrom(master.ip, master.port);
     }
     this.election.cron();
     if (myself.isReplica) {
