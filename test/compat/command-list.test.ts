@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RawClient, replyElements } from '../helpers/raw.js';
-import { hasRealRedis, type RunningServer, startPair } from '../helpers/servers.js';
+import { describeAgainstRealRedis } from '../helpers/compare.js';
 
 /**
  * The data-type families, by the ACL category Redis files their commands under. (@keyspace also
@@ -19,22 +19,10 @@ async function commandNames(port: number, category: string): Promise<string[]> {
   }
 }
 
-if (!hasRealRedis()) console.warn('command-list.test.ts: redis-server is not installed — SKIPPING the COMMAND LIST comparison');
-
-describe.skipIf(!hasRealRedis())('tsredis implements every command of each data-type family', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('command-list.test.ts', 'tsredis implements every command of each data-type family', (servers) => {
   for (const category of FAMILIES) {
     it(`@${category}: the same command names as Redis 7.0`, async () => {
+      const { ours, real } = servers();
       const expected = await commandNames(real.port, category);
       expect(expected.length).toBeGreaterThan(0);
       expect(await commandNames(ours.port, category)).toEqual(expected);

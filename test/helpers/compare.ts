@@ -18,18 +18,18 @@ export type Scripts = Readonly<Record<string, readonly string[][]>>;
 export type Conversations = Readonly<Record<string, readonly (readonly [number, ...string[]])[]>>;
 
 /**
- * A describe block comparing tsredis with a real redis-server: starts both before its tests and
- * stops them after. Without redis-server installed the block is skipped, and says so loudly
- * (`file` names the test file in that warning).
+ * A describe block comparing tsredis with a real redis-server: starts both (each with `args`)
+ * before its tests and stops them after. Without redis-server installed the block is skipped,
+ * and says so loudly (`file` names the test file in that warning).
  */
-export function describeAgainstRealRedis(file: string, title: string, body: (servers: Servers) => void): void {
+export function describeAgainstRealRedis(file: string, title: string, body: (servers: Servers) => void, args: readonly string[] = []): void {
   const available = hasRealRedis();
   if (!available) console.warn(`${file}: redis-server is not installed — SKIPPING the byte comparisons with real Redis`);
   describe.skipIf(!available)(title, () => {
     let pair: ServerPair | undefined;
 
     beforeAll(async () => {
-      const [ours, real] = await startPair();
+      const [ours, real] = await startPair([...args], [...args]);
       pair = { ours, real };
     });
 
@@ -46,15 +46,16 @@ export function describeAgainstRealRedis(file: string, title: string, body: (ser
 
 /** One test per script and RESP version ("name (RESP2)", "name (RESP3)"): the raw replies must match. */
 export function itMatchesRealRedis(servers: Servers, scripts: Scripts): void {
-  registerComparisons(servers, scripts, replayScript);
+  itMatchesRealRedisWith(servers, scripts, replayScript);
 }
 
 /** Like itMatchesRealRedis, for scripts interleaving several connections (replayConversation). */
 export function itMatchesRealRedisConversations(servers: Servers, conversations: Conversations): void {
-  registerComparisons(servers, conversations, replayConversation);
+  itMatchesRealRedisWith(servers, conversations, replayConversation);
 }
 
-function registerComparisons<Script>(
+/** Like itMatchesRealRedis, with a test file's own way of replaying a script (its transcript must match). */
+export function itMatchesRealRedisWith<Script>(
   servers: Servers,
   scripts: Readonly<Record<string, Script>>,
   replay: (port: number, resp: 2 | 3, script: Script) => Promise<string[]>,

@@ -1,10 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'node:net';
 import { freePort } from './ports.js';
+import { spawnCaptured, terminate, waitForPort } from './process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_BIN = join(root, 'packages', 'node', 'dist', 'cli.js');
@@ -42,56 +42,25 @@ export async function startRealRedis(args: string[] = []): Promise<RunningServer
 async function startProcess(command: string, argsFor: (port: number, dir: string) => string[]): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tsredis-test-'));
   const port = await freePort();
-  const child = spawn(command, argsFor(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawned = spawnCaptured(command, argsFor(port, dir));
   const server: RunningServer = {
     port,
-    pid: child.pid!,
+    pid: spawned.child.pid!,
     dir,
-    process: child,
-    output: () => output,
+    process: spawned.child,
+    output: spawned.output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
-        const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate(spawned);
       rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
-    await waitForPort(port, child, () => output);
+    await waitForPort(port, { spawned });
   } catch (error) {
     await server.stop();
     throw error;
   }
   return server;
-}
-
-/** Polls until the port accepts connections (bounded: 10 s), or the process dies. */
-async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
-    if (await canConnect(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`server did not listen on ${port} within 10 s:\n${output()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Runs redis-cli against a port and returns its stdout (the tool installed by .ci/run). */

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRealRedis, startPair, startTsredis, type RunningServer } from '../helpers/servers.js';
+import { describe, expect, it } from 'vitest';
+import { describeAgainstRealRedis } from '../helpers/compare.js';
+import { startTsredis } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw.js';
 
 /**
@@ -54,23 +55,10 @@ const CASES: Record<string, { script: string[]; steps: string[][] }> = {
   },
 };
 
-const available = hasRealRedis();
-if (!available) console.warn('test/scripting/busy.test.ts: redis-server is not installed — SKIPPING the busy-script comparisons');
-
-describe.skipIf(!available)('busy scripts match Redis 7.0', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('test/scripting/busy.test.ts', 'busy scripts match Redis 7.0', (servers) => {
   for (const [name, { script, steps }] of Object.entries(CASES)) {
     it(name, async () => {
+      const { ours, real } = servers();
       const expected = await whileBusy(real.port, script, steps);
       expect(expected[0]).toContain('BUSY');
       expect(await whileBusy(ours.port, script, steps)).toEqual(expected);

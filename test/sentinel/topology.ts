@@ -3,14 +3,14 @@
  * drills: tsredis or real Redis for either side. Every process is stopped by its PID; each
  * can be killed, paused, resumed or restarted on the same port with the same files.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { freePort } from '../helpers/ports.js';
+import { isRunning, spawnCaptured, terminate, waitForPort, type Spawned } from '../helpers/process.js';
 import { SERVER_BIN } from '../helpers/servers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,9 +45,9 @@ export function hasRealSentinel(): boolean {
 
 /** One process of the topology, restartable on its port. */
 export class Proc {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-  private log = '';
+  private spawned: Spawned | null = null;
+  /** What the earlier runs of this process printed. */
+  private earlierOutput = '';
 
   constructor(
     readonly name: string,
@@ -57,40 +57,29 @@ export class Proc {
   ) {}
 
   get pid(): number {
-    return this.child!.pid!;
+    return this.spawned!.child.pid!;
   }
 
   get running(): boolean {
-    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+    return this.spawned !== null && isRunning(this.spawned.child);
   }
 
   output(): string {
-    return this.log;
+    return this.earlierOutput + (this.spawned?.output() ?? '');
   }
 
   async start(): Promise<void> {
-    const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.earlierOutput = this.output();
+    this.spawned = spawnCaptured(this.command, this.args);
     // Generous: on a loaded machine several Node processes starting at once take a while.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${this.name} exited (${child.signalCode ?? child.exitCode}):\n${this.log}`);
-      }
-      if (await canConnect(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error(`${this.name} did not listen on ${this.port} within 30 s:\n${this.log}`);
+    await waitForPort(this.port, { spawned: this.spawned, name: this.name, timeoutMs: 30_000 });
   }
 
   /** kill -9, and wait until it is gone. */
   async kill(): Promise<void> {
     if (!this.running) return;
     process.kill(this.pid, 'SIGKILL');
-    await this.exited;
+    await this.spawned!.exited;
   }
 
   pause(): void {
@@ -103,13 +92,7 @@ export class Proc {
 
   /** SIGTERM (resumed first, in case it was paused), SIGKILL after 5 s. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    const pid = this.pid;
-    process.kill(pid, 'SIGCONT');
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => this.running && process.kill(pid, 'SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(timer);
+    if (this.spawned !== null) await terminate(this.spawned);
   }
 }
 
@@ -299,15 +282,4 @@ export class Topology {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRealRedis, startPair, type RunningServer } from '../helpers/servers.js';
+import { expect, it } from 'vitest';
+import { describeAgainstRealRedis, itMatchesRealRedisWith } from '../helpers/compare.js';
 import { RawClient } from '../helpers/raw.js';
 import { replayTracking, type Step } from './conversation.js';
 
@@ -176,33 +176,15 @@ const SCENARIOS: Record<string, readonly Step[]> = {
   ],
 };
 
-const available = hasRealRedis();
-if (!available) console.warn('test/tracking/tracking.test.ts: redis-server is not installed — SKIPPING the client-side caching comparisons');
+/** Some scenarios switch the active expire cycle off with DEBUG SET-ACTIVE-EXPIRE. */
+const DEBUG = ['--enable-debug-command', 'yes'];
 
-describe.skipIf(!available)('client-side caching matches Redis 7.0', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    const debug = ['--enable-debug-command', 'yes'];
-    [ours, real] = await startPair(debug, debug);
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, steps] of Object.entries(SCENARIOS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await replayTracking(real.port, resp, steps);
-        expect(await replayTracking(ours.port, resp, steps)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('test/tracking/tracking.test.ts', 'client-side caching matches Redis 7.0', (servers) => {
+  itMatchesRealRedisWith(servers, SCENARIOS, replayTracking);
 
   // Redis sheds a random key: which one of the two is masked.
   it('tracking-table-max-keys sheds keys as if they changed', async () => {
+    const { ours, real } = servers();
     const steps: Step[] = [
       [0, 'CLIENT', 'TRACKING', 'on'],
       [0, 'MSET', 'k1', '1', 'k2', '2'],
@@ -220,6 +202,7 @@ describe.skipIf(!available)('client-side caching matches Redis 7.0', () => {
 
   // Redis's tracking.tcl: a key evicted before a command runs is invalidated before its reply.
   it('keys evicted before a command are invalidated before its reply', async () => {
+    const { ours, real } = servers();
     const evictionOrder = async (port: number): Promise<string> => {
       const client = await RawClient.connect(port);
       try {
@@ -247,6 +230,7 @@ describe.skipIf(!available)('client-side caching matches Redis 7.0', () => {
   });
 
   it('CLIENT LIST shows the t, B and R flags and redir=', async () => {
+    const { ours, real } = servers();
     const flagsOf = async (port: number): Promise<string[]> => {
       const [a, b, c] = await Promise.all([RawClient.connect(port), RawClient.connect(port), RawClient.connect(port)]);
       try {
@@ -273,6 +257,7 @@ describe.skipIf(!available)('client-side caching matches Redis 7.0', () => {
   });
 
   it('INFO counts tracking clients, keys, items and prefixes', async () => {
+    const { ours, real } = servers();
     const counters = async (port: number): Promise<string> => {
       const [a, b] = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
       try {
@@ -291,4 +276,4 @@ describe.skipIf(!available)('client-side caching matches Redis 7.0', () => {
     expect(expected).toContain('tracking_total_keys:3');
     expect(await counters(ours.port)).toEqual(expected);
   });
-});
+}, DEBUG);

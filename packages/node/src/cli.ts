@@ -13,7 +13,7 @@ import { hideBin } from 'yargs/helpers';
 import { Config } from './server/config.js';
 import { ConfigFileError, ConfigFileOpenError, loadConfiguration, REDIS_VERSION } from './server/config-file.js';
 import { DIRECTIVES } from './server/directives.js';
-import { createLogger } from './server/logger.js';
+import { createLogger, flushLog } from './server/logger.js';
 import { Server } from './server/server.js';
 
 /** Set in the environment of the detached copy `daemonize yes` starts. */
@@ -101,7 +101,7 @@ async function startServer(): Promise<void> {
     await server.listen();
   } catch (error) {
     log.fatal({ err: error }, `Could not create server TCP listening socket *:${config.int('port')}`);
-    await new Promise<void>((done) => log.flush(() => done()));
+    await flushLog(log);
     process.exit(1);
   }
 

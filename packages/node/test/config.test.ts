@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { freePort } from '../../../test/helpers/ports.js';
+import { spawnCaptured, terminate, waitForPort } from '../../../test/helpers/process.js';
 import { describeAgainstRealRedis } from '../../../test/helpers/compare.js';
 import { hasRealRedis, redisCli, SERVER_BIN, startTsredis } from '../../../test/helpers/servers.js';
 
@@ -40,11 +40,10 @@ describe('CONFIG REWRITE', () => {
     const file = join(scratch, 'rewrite.conf');
     const port = await freePort();
     writeFileSync(file, `# my settings\nport ${port}\nbind 127.0.0.1\nhz 20\nsave 100 1\nsave 200 2\n`);
-    const child = spawn(process.execPath, [SERVER_BIN, file, '--dir', scratch], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const spawned = spawnCaptured(process.execPath, [SERVER_BIN, file, '--dir', scratch]);
     const client = new Redis({ port, lazyConnect: true });
     try {
-      await waitForPort(port);
+      await waitForPort(port, { spawned });
       await client.connect();
       await client.call('config', 'set', 'hz', '30', 'save', '300 3', 'maxmemory', '2mb');
       expect(await client.call('config', 'rewrite')).toBe('OK');
@@ -55,28 +54,10 @@ describe('CONFIG REWRITE', () => {
       expect(text).not.toContain('save 200 2');
     } finally {
       client.disconnect();
-      process.kill(child.pid!, 'SIGTERM');
-      await exited;
+      await terminate(spawned);
     }
   });
 });
-
-/** Polls until the port accepts connections (bounded: 10 s). */
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 describe('startup errors match redis-server', () => {
   const cases: string[][] = [

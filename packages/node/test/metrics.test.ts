@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { freePort } from '../../../test/helpers/ports.js';
 import { RawClient } from '../../../test/helpers/raw.js';
-import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../test/helpers/servers.js';
+import { describeAgainstRealRedis } from '../../../test/helpers/compare.js';
+import { describeWithTsredis } from '../../../test/helpers/ioredis.js';
+import { startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
 
 /**
  * Observability (issue 6, done-when #3): the Prometheus endpoint on metrics-port, scraped before
@@ -217,25 +219,12 @@ describe('metrics-port (Prometheus endpoint)', () => {
   });
 });
 
-describe('redis-cli monitoring tools against tsredis', () => {
-  let server: RunningServer;
-  let client: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    client = new Redis({ port: server.port, maxRetriesPerRequest: 0 });
-  });
-
-  afterAll(async () => {
-    client?.disconnect();
-    await server?.stop();
-  });
-
+describeWithTsredis('redis-cli monitoring tools against tsredis', ({ redis, server }) => {
   it('redis-cli --stat prints its rolling table with our keys, memory and clients', async () => {
-    await client.flushall();
-    await client.mset('a', '1', 'b', '2', 'c', '3');
+    await redis().flushall();
+    await redis().mset('a', '1', 'b', '2', 'c', '3');
     // Bounded by `timeout`; stdbuf keeps the piped output unbuffered so nothing is lost when it stops it.
-    const result = spawnSync('timeout', ['1.5', 'stdbuf', '-o0', 'redis-cli', '-p', String(server.port), '--stat', '-i', '0.3'], {
+    const result = spawnSync('timeout', ['1.5', 'stdbuf', '-o0', 'redis-cli', '-p', String(server().port), '--stat', '-i', '0.3'], {
       encoding: 'latin1',
       timeout: 10_000,
     });
@@ -249,12 +238,12 @@ describe('redis-cli monitoring tools against tsredis', () => {
   });
 
   it('redis-cli --latency samples PING (one summary line when not on a terminal)', () => {
-    const result = spawnSync('redis-cli', ['-p', String(server.port), '--latency'], { encoding: 'latin1', timeout: 15_000 });
+    const result = spawnSync('redis-cli', ['-p', String(server().port), '--latency'], { encoding: 'latin1', timeout: 15_000 });
     const match = /^(\d+) (\d+) ([\d.]+) (\d+)$/.exec(result.stdout.trim());
     expect(match).not.toBeNull();
     expect(Number(match![4])).toBeGreaterThan(10); // samples taken in its one second
   });
-});
+}, { flushBeforeEach: false });
 
 /** Lines `redis-cli monitor` prints while `commands` run, timestamps and client ports masked. */
 async function monitorLines(port: number, commands: string[][]): Promise<string[]> {
@@ -288,20 +277,9 @@ const MONITOR_SCRIPT = [
   ['CONFIG', 'GET', 'hz'],
 ];
 
-describe.skipIf(!hasRealRedis())('redis-cli monitor: the same lines as real Redis', () => {
-  if (!hasRealRedis()) console.warn('metrics.test.ts: redis-server is not installed — SKIPPING the MONITOR comparison');
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('metrics.test.ts', 'redis-cli monitor: the same lines as real Redis', (servers) => {
   it('prints every command with its db, address and escaped arguments', async () => {
+    const { ours, real } = servers();
     const [a, b] = await Promise.all([monitorLines(ours.port, MONITOR_SCRIPT), monitorLines(real.port, MONITOR_SCRIPT)]);
     expect(a[0]).toBe('OK');
     expect(a.length).toBeGreaterThan(MONITOR_SCRIPT.length);
@@ -309,6 +287,7 @@ describe.skipIf(!hasRealRedis())('redis-cli monitor: the same lines as real Redi
   });
 
   it('prints scripts before the commands they run, which show the "lua" source', async () => {
+    const { ours, real } = servers();
     const [a, b] = await Promise.all([monitorLines(ours.port, SCRIPTS), monitorLines(real.port, SCRIPTS)]);
     expect(a.some((line) => line.includes(' lua] "set" "k" "v"'))).toBe(true);
     expect(a).toEqual(b);

@@ -12,7 +12,7 @@ import {
   applyConfigText, checkLoadedConfig, ConfigFileError, ConfigFileOpenError, optionsToConfigText, readConfigFile,
 } from '@tsredis/node/server/config-file';
 import { DIRECTIVES } from '@tsredis/node/server/directives';
-import { createLogger } from '@tsredis/node/server/logger';
+import { createLogger, flushLog } from '@tsredis/node/server/logger';
 import { Server } from '@tsredis/node/server/server';
 import { sentinelCommandTable } from './command-table.js';
 import { bindSentinel } from './command-context.js';
@@ -78,6 +78,6 @@ export async function runSentinel(argv: readonly string[]): Promise<Sentinel> {
 
 async function fatal(log: ReturnType<typeof createLogger>, message: string): Promise<never> {
   log.fatal(message);
-  await new Promise<void>((done) => log.flush(() => done()));
+  await flushLog(log);
   process.exit(1);
 }

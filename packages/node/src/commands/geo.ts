@@ -24,7 +24,9 @@ import { SortedSet } from '../types/zset.js';
 import { floatArgument, integerArgument } from './arguments.js';
 import { readTyped } from './lookup.js';
 import type { CommandFamily } from './table.js';
-import { listpackLimits, nodesByScore, storeResult, zsetCommands, zsetOf } from './zset.js';
+import { nodesByScore } from './zset-range.js';
+import { listpackLimits, storeResult, zsetOf } from './zset-value.js';
+import { zsetCommands } from './zset.js';
 
 /**
  * The GEO family (geo.c): positions are sorted set members whose score is the 52-bit geohash

@@ -330,13 +330,7 @@ function xdel(client: Client, argv: string[]): void {
     return;
   }
   const ids = argv.slice(2).map((text) => strictId(text));
-  const deleted = streamOf(entry).delete(ids);
-  if (deleted > 0) {
-    notify(client, NotifyFlag.stream, 'xdel', argv[1]!);
-    client.server.dirty += deleted;
-    recharge(client, entry);
-  }
-  client.integer(deleted);
+  replyDeleted(client, entry, 'xdel', streamOf(entry).delete(ids));
 }
 
 function xtrim(client: Client, argv: string[]): void {
@@ -346,9 +340,13 @@ function xtrim(client: Client, argv: string[]): void {
     client.integer(0);
     return;
   }
-  const deleted = streamOf(entry).trim(args);
+  replyDeleted(client, entry, 'xtrim', streamOf(entry).trim(args));
+}
+
+/** XDEL/XTRIM's reply: how many entries went, with the event, dirty count and memory that go with it. */
+function replyDeleted(client: Client, entry: Entry, event: string, deleted: number): void {
   if (deleted > 0) {
-    notify(client, NotifyFlag.stream, 'xtrim', argv[1]!);
+    notify(client, NotifyFlag.stream, event, entry.key);
     client.server.dirty += deleted;
     recharge(client, entry);
   }
@@ -988,10 +986,15 @@ function xclaim(client: Client, argv: string[]): void {
   // The new last ID counts as a change only when no claim carried it.
   client.server.dirty += changes + (lastIdMoved && changes === 0 ? 1 : 0);
   recharge(client, entry!);
+  replyClaimed(client, stream!, claimed, options.justId);
+}
+
+/** The claimed entries (or just their IDs with JUSTID), as both claim commands reply them. */
+function replyClaimed(client: Client, stream: Stream, claimed: readonly StreamId[], justId: boolean): void {
   client.arrayLength(claimed.length);
   for (const id of claimed) {
-    if (options.justId) replyId(client, id);
-    else replyEntry(client, stream!.get(id)!);
+    if (justId) replyId(client, id);
+    else replyEntry(client, stream.get(id)!);
   }
 }
 
@@ -1060,11 +1063,7 @@ function xautoclaim(client: Client, argv: string[]): void {
   recharge(client, entry!);
   client.arrayLength(3);
   replyId(client, pel.at(position)?.id ?? MIN_ID);
-  client.arrayLength(claimed.length);
-  for (const id of claimed) {
-    if (justId) replyId(client, id);
-    else replyEntry(client, stream!.get(id)!);
-  }
+  replyClaimed(client, stream!, claimed, justId);
   client.arrayLength(deleted.length);
   for (const id of deleted) replyId(client, id);
 }

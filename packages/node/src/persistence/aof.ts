@@ -1,31 +1,14 @@
-import {
-  closeSync,
-  existsSync,
-  fsync,
-  fsyncSync,
-  close,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  truncateSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { closeSync, fsync, fsyncSync, close, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '../server/client.js';
 import { PropagateTarget, type PropagationSink } from '../server/propagate.js';
 import type { Server } from '../server/server.js';
 import { strerror } from '../server/strerror.js';
-import { AofFileType, AofManifest, ManifestError } from './aof-manifest.js';
-import { AofReplayStatus, replaySteps } from './aof-loader.js';
-import { runInSlices } from './loading.js';
-import { FormatError } from './bytes.js';
-import { dumpPayload } from './rdb-writer.js';
-import type { RdbSink } from './saver.js';
-import type { Snapshot, SnapshotRecord, SnapshotVisitor } from './snapshot.js';
+import { respCommand, writeBase, writeBaseSync } from './aof-base.js';
+import { AofDirectory } from './aof-directory.js';
+import { AofManifest } from './aof-manifest.js';
+import { loadAofAtStartup } from './aof-startup.js';
+import { fileSize, removeQuietly } from './files.js';
 
 /**
  * The append-only file, as Redis 7.0 keeps it (aof.c): a directory (appenddirname) holding a
@@ -39,6 +22,9 @@ import type { Snapshot, SnapshotRecord, SnapshotVisitor } from './snapshot.js';
  * the snapshot becomes the new base, then the manifest switches to base + new incr and the
  * older files are deleted. No rewrite buffer is needed: the snapshot is exactly the dataset
  * the new incr file continues from.
+ *
+ * The file names and the manifest write are in aof-directory.ts, the base file's contents in
+ * aof-base.ts, loading at startup in aof-startup.ts.
  */
 
 /** appendfsync. */
@@ -61,9 +47,6 @@ const enum AofState {
   WaitRewrite,
 }
 
-/** Failure of loading at startup: Redis logs it and exits(1). */
-export class AofLoadError extends Error {}
-
 interface FsyncJob {
   fd: number;
   /** The stream offset the file holds once this fsync completes. */
@@ -71,17 +54,9 @@ interface FsyncJob {
   close: boolean;
 }
 
-/** A command emitted for an AOF-format base (aof-use-rdb-preamble no). */
-function respCommand(argv: readonly string[]): string {
-  let text = `*${argv.length}\r\n`;
-  for (const arg of argv) text += `$${arg.length}\r\n${arg}\r\n`;
-  return text;
-}
-
 const EVERYSEC_MS = 1000;
 /** AOF_WRITE_LOG_ERROR_RATE (30 s). */
 const WRITE_ERROR_LOG_MS = 30_000;
-
 
 export class AppendOnlyFile implements PropagationSink {
   private state = AofState.Off;
@@ -122,7 +97,11 @@ export class AppendOnlyFile implements PropagationSink {
   private lastWriteErrorLogAt = 0;
   delayedFsyncs = 0;
 
-  constructor(private readonly server: Server) {}
+  private readonly files: AofDirectory;
+
+  constructor(private readonly server: Server) {
+    this.files = new AofDirectory(server);
+  }
 
   get enabled(): boolean {
     return this.state !== AofState.Off;
@@ -134,27 +113,6 @@ export class AppendOnlyFile implements PropagationSink {
 
   private get config() {
     return this.server.config;
-  }
-
-  private get filename(): string {
-    return this.config.str('appendfilename');
-  }
-
-  /** The AOF directory (dir + appenddirname). */
-  get directory(): string {
-    return join(this.config.str('dir'), this.config.str('appenddirname'));
-  }
-
-  private path(name: string): string {
-    return join(this.directory, name);
-  }
-
-  private get manifestName(): string {
-    return `${this.filename}.manifest`;
-  }
-
-  private get tempIncrName(): string {
-    return `temp-${this.filename}.incr`;
   }
 
   // -- the propagation sink ----------------------------------------------------------------------
@@ -349,7 +307,7 @@ export class AppendOnlyFile implements PropagationSink {
   /** rewriteAppendOnlyFileBackground. */
   private startRewrite(): boolean {
     try {
-      mkdirSync(this.directory, { recursive: true });
+      mkdirSync(this.files.path, { recursive: true });
     } catch (error) {
       this.server.log.warn(`Can't open or create append-only dir ${this.config.str('appenddirname')}: ${(error as Error).message}`);
       this.lastRewriteOk = false;
@@ -373,7 +331,7 @@ export class AppendOnlyFile implements PropagationSink {
     this.rewriteStartedAt = Date.now();
     const temp = join(this.config.str('dir'), `temp-rewriteaof-bg-${process.pid}.aof`);
     this.server.log.info('Background append only file rewriting started');
-    this.rewriting = this.writeBase(snapshot, temp)
+    this.rewriting = writeBase(this.server, snapshot, temp)
       .then((ok) => this.rewriteDone(ok, temp))
       .finally(() => {
         this.rewriting = null;
@@ -387,12 +345,12 @@ export class AppendOnlyFile implements PropagationSink {
     let fd = -1;
     try {
       if (this.state === AofState.WaitRewrite) {
-        fd = openSync(this.path(this.tempIncrName), 'w');
+        fd = openSync(this.files.file(this.files.tempIncrName), 'w');
       } else {
         const next = this.manifest.clone();
-        const info = next.newIncr(this.filename);
-        fd = openSync(this.path(info.name), 'w');
-        this.persistManifest(next);
+        const info = next.newIncr(this.files.filename);
+        fd = openSync(this.files.file(info.name), 'w');
+        this.files.persistManifest(next);
         this.manifest = next;
         this.server.log.info(`Creating AOF incr file ${info.name} on background rewrite`);
       }
@@ -418,31 +376,6 @@ export class AppendOnlyFile implements PropagationSink {
     this.incrBytes = 0;
   }
 
-  /** Writes the snapshot as a base file: an RDB (aof-use-rdb-preamble) or commands. */
-  private async writeBase(snapshot: Snapshot, temp: string): Promise<boolean> {
-    try {
-      const file = await open(temp, 'w');
-      try {
-        const sink: RdbSink = { write: (chunk) => file.write(chunk).then(() => undefined) };
-        if (this.config.bool('aof-use-rdb-preamble')) {
-          await this.server.rdb.streamRdb(snapshot, sink, { aofBase: true });
-        } else {
-          const visitor = new CommandBaseVisitor(this.server, sink, false);
-          await snapshot.walk(visitor);
-          await sink.write(visitor.take());
-        }
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      return true;
-    } catch (error) {
-      snapshot.release();
-      this.server.log.warn(`Write error writing append only file on disk: ${(error as Error).message}`);
-      return false;
-    }
-  }
-
   /** backgroundRewriteDoneHandler. */
   private rewriteDone(ok: boolean, temp: string): void {
     this.lastRewriteSeconds = Math.round((Date.now() - this.rewriteStartedAt) / 1000);
@@ -461,7 +394,7 @@ export class AppendOnlyFile implements PropagationSink {
     if (this.state === AofState.WaitRewrite) {
       // The writes collected in the temporary incr file are lost with it: try again.
       this.closeCurrent();
-      removeQuietly(this.path(this.tempIncrName));
+      removeQuietly(this.files.file(this.files.tempIncrName));
       this.rewriteScheduled = true;
     }
   }
@@ -469,23 +402,23 @@ export class AppendOnlyFile implements PropagationSink {
   /** Renames the new base (and temp incr) into place and switches the manifest. */
   private installBase(temp: string): boolean {
     const next = this.manifest.clone();
-    const base = next.newBase(this.filename, this.config.bool('aof-use-rdb-preamble'));
+    const base = next.newBase(this.files.filename, this.config.bool('aof-use-rdb-preamble'));
     try {
-      renameSync(temp, this.path(base.name));
+      renameSync(temp, this.files.file(base.name));
       this.server.log.info(`Successfully renamed the temporary AOF base file ${temp} into ${base.name}`);
       if (this.state === AofState.WaitRewrite) {
-        const incr = next.newIncr(this.filename);
-        renameSync(this.path(this.tempIncrName), this.path(incr.name));
+        const incr = next.newIncr(this.files.filename);
+        renameSync(this.files.file(this.files.tempIncrName), this.files.file(incr.name));
       }
       next.retireIncr(this.fd !== -1);
-      this.persistManifest(next);
+      this.files.persistManifest(next);
     } catch (error) {
       this.server.log.warn(`Error installing the rewritten AOF: ${(error as Error).message}`);
       return false;
     }
     this.manifest = next;
     if (this.state !== AofState.Off) {
-      this.currentSize = fileSize(this.path(base.name)) + this.incrBytes;
+      this.currentSize = fileSize(this.files.file(base.name)) + this.incrBytes;
       this.baseSize = this.currentSize;
     }
     this.deleteHistory();
@@ -497,31 +430,16 @@ export class AppendOnlyFile implements PropagationSink {
     if (this.config.bool('aof-disable-auto-gc') || this.manifest.history.length === 0) return;
     for (const info of this.manifest.history) {
       this.server.log.info(`Removing the history file ${info.name} in the background`);
-      removeQuietly(this.path(info.name));
+      removeQuietly(this.files.file(info.name));
     }
     const next = this.manifest.clone();
     next.history = [];
     try {
-      this.persistManifest(next);
+      this.files.persistManifest(next);
       this.manifest = next;
     } catch (error) {
       this.server.log.warn(`Can't persist the AOF manifest: ${(error as Error).message}`);
     }
-  }
-
-  /** writeAofManifestFile: temp file, fsync, rename, fsync of the directory. */
-  private persistManifest(manifest: AofManifest): void {
-    const target = this.path(this.manifestName);
-    const temp = this.path(`temp-${this.manifestName}`);
-    const fd = openSync(temp, 'w');
-    try {
-      writeSync(fd, manifest.format());
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-    fsyncDirectory(target);
   }
 
   // -- turning the AOF on and off ---------------------------------------------------------------------
@@ -574,140 +492,12 @@ export class AppendOnlyFile implements PropagationSink {
 
   // -- startup ---------------------------------------------------------------------------------------
 
-  /**
-   * loadDataFromDisk with appendonly yes: loads the base and incr files named by the manifest
-   * (upgrading an old single-file AOF first), in time slices while clients get LOADING. Rejects
-   * with AofLoadError after logging Redis's reason.
-   */
+  /** Loads the files the manifest names (aof-startup.ts); rejects with AofLoadError. */
   async loadAtStartup(): Promise<void> {
-    this.manifest = this.readManifest();
-    this.upgradeLegacyFile();
-    if (this.manifest.empty) return;
-    const files = this.manifest.loadOrder;
-    let total = 0;
-    for (const info of files) {
-      const path = this.path(info.name);
-      if (!existsSync(path)) this.fatal(`The append log file ${info.name} doesn't exist`);
-      total += fileSize(path);
-    }
-    if (total === 0) return;
-    const started = Date.now();
-    const loading = this.server.rdb.loading;
-    loading.begin(total);
-    try {
-      for (const [i, info] of files.entries()) {
-        const size = await this.loadFile(info.name, info === this.manifest.base, i === files.length - 1);
-        loading.fileDone(size);
-      }
-    } finally {
-      loading.end();
-    }
-    this.currentSize = files.reduce((sum, info) => sum + fileSize(this.path(info.name)), 0);
-    this.baseSize = this.manifest.base === null ? 0 : fileSize(this.path(this.manifest.base.name));
-    this.server.log.info(`DB loaded from append only file: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
-  }
-
-  private readManifest(): AofManifest {
-    const path = this.path(this.manifestName);
-    if (!existsSync(path)) return new AofManifest();
-    try {
-      return AofManifest.parse(readFileSync(path, 'latin1'));
-    } catch (error) {
-      if (error instanceof ManifestError) this.fatal(`\n*** FATAL AOF MANIFEST FILE ERROR ***\n${error.message}`);
-      throw error;
-    }
-  }
-
-  /** aofUpgradePrepare: an old `dir/appendfilename` becomes the base of a new directory. */
-  private upgradeLegacyFile(): void {
-    const legacy = join(this.config.str('dir'), this.filename);
-    if (!existsSync(legacy)) return;
-    const manifest = this.manifest;
-    const onlyLegacyBase =
-      manifest.base?.name === this.filename && manifest.incr.length === 0 && !existsSync(this.path(this.filename));
-    if (existsSync(this.directory) && !manifest.empty && !onlyLegacyBase) return;
-    mkdirSync(this.directory, { recursive: true });
-    const next = new AofManifest();
-    next.base = { name: this.filename, seq: 1, type: AofFileType.Base };
-    next.baseSeq = 1;
-    this.persistManifest(next);
-    renameSync(legacy, this.path(this.filename));
-    this.manifest = next;
-    this.server.log.info(
-      `Successfully migrated an old-style AOF file (${this.filename}) into the AOF directory (${this.config.str('appenddirname')}).`,
-    );
-  }
-
-  /** loadSingleAppendOnlyFile: an RDB part (base, or old preamble) then commands. Resolves with its size. */
-  private async loadFile(name: string, isBase: boolean, last: boolean): Promise<number> {
-    const path = this.path(name);
-    const data = readFileSync(path);
-    if (data.length === 0) return 0;
-    const started = Date.now();
-    const loading = this.server.rdb.loading;
-    let commandsFrom = 0;
-    if (data.latin1Slice(0, 5) === 'REDIS') {
-      const oldStyle = name === this.filename;
-      this.server.log.info(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
-      try {
-        const loaded = await this.server.rdb.loadBufferInSlices(data, { keepExpired: true });
-        // An old-style file goes on with commands after the RDB; a base file is the RDB alone.
-        commandsFrom = oldStyle ? loaded.bytes : data.length;
-      } catch (error) {
-        if (!(error instanceof FormatError || error instanceof RangeError)) throw error;
-        this.fatal(
-          oldStyle
-            ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted`
-            : `Error reading the RDB base file ${name}, AOF loading aborted`,
-        );
-      }
-      if (oldStyle) this.server.log.info('Reading the remaining AOF tail...');
-    }
-    const result = await runInSlices(replaySteps(this.server, data, commandsFrom), (position) => loading.progress(position));
-    switch (result.status) {
-      case AofReplayStatus.UnknownCommand:
-        this.fatal(`Unknown command '${result.unknown}' reading the append only file ${name}`);
-        break;
-      case AofReplayStatus.BadFormat:
-        this.fatal(
-          `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
-        );
-        break;
-      case AofReplayStatus.Truncated:
-        this.truncatedTail(name, result.validUpTo, last);
-        break;
-      case AofReplayStatus.Ok:
-        break;
-    }
-    const kind = isBase ? 'base' : 'incr';
-    this.server.log.info(`DB loaded from ${kind} file ${name}: ${((Date.now() - started) / 1000).toFixed(3)} seconds`);
-    return data.length;
-  }
-
-  /** The uxeof path: cut the file after its last complete command when aof-load-truncated allows. */
-  private truncatedTail(name: string, validUpTo: number, last: boolean): void {
-    const log = this.server.log;
-    if (!this.config.bool('aof-load-truncated')) {
-      this.fatal(
-        `Unexpected end of file reading the append only file ${name}. You can: ` +
-          '1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ' +
-          "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-      );
-    }
-    log.warn(`!!! Warning: short read while loading the AOF file ${name}!!!`);
-    log.warn(`!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
-    try {
-      truncateSync(this.path(name), validUpTo);
-    } catch (error) {
-      this.fatal(`Error truncating the AOF file ${name}: ${(error as Error).message}`);
-    }
-    log.warn(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
-    if (!last) this.fatal('Fatal error: the truncated file is not the last file');
-  }
-
-  private fatal(message: string): never {
-    this.server.log.warn(message);
-    throw new AofLoadError(message);
+    const loaded = await loadAofAtStartup(this.server, this.files);
+    this.manifest = loaded.manifest;
+    this.currentSize = loaded.currentSize;
+    this.baseSize = loaded.baseSize;
   }
 
   /**
@@ -721,45 +511,25 @@ export class AppendOnlyFile implements PropagationSink {
   }
 
   private openFiles(): void {
-    mkdirSync(this.directory, { recursive: true });
+    mkdirSync(this.files.path, { recursive: true });
     const next = this.manifest.clone();
     if (next.empty) {
-      const base = next.newBase(this.filename, this.config.bool('aof-use-rdb-preamble'));
-      this.writeBaseSync(this.path(base.name));
+      const base = next.newBase(this.files.filename, this.config.bool('aof-use-rdb-preamble'));
+      writeBaseSync(this.server, this.files.file(base.name));
       this.server.log.info(`Creating AOF base file ${base.name} on server start`);
     }
     const existing = next.incr.length > 0;
-    const incr = existing ? next.incr[next.incr.length - 1]! : next.newIncr(this.filename);
-    this.fd = openSync(this.path(incr.name), 'a');
-    this.persistManifest(next);
+    const incr = existing ? next.incr[next.incr.length - 1]! : next.newIncr(this.files.filename);
+    this.fd = openSync(this.files.file(incr.name), 'a');
+    this.files.persistManifest(next);
     this.manifest = next;
-    this.incrBytes = fileSize(this.path(incr.name));
-    if (this.currentSize === 0) this.currentSize = this.manifest.loadOrder.reduce((sum, info) => sum + fileSize(this.path(info.name)), 0);
-    if (this.baseSize === 0 && this.manifest.base !== null) this.baseSize = fileSize(this.path(this.manifest.base.name));
+    this.incrBytes = fileSize(this.files.file(incr.name));
+    if (this.currentSize === 0) this.currentSize = this.manifest.loadOrder.reduce((sum, info) => sum + fileSize(this.files.file(info.name)), 0);
+    if (this.baseSize === 0 && this.manifest.base !== null) this.baseSize = fileSize(this.files.file(this.manifest.base.name));
     this.server.log.info(`${existing ? 'Opening' : 'Creating'} AOF incr file ${incr.name} on server start`);
     this.state = AofState.On;
     this.lastFsyncAt = Date.now();
     this.server.propagation.subscribe(this);
-  }
-
-  /** rewriteAppendOnlyFile: a base written synchronously (server start, nothing to serve yet). */
-  private writeBaseSync(target: string): void {
-    const temp = join(this.config.str('dir'), `temp-rewriteaof-${process.pid}.aof`);
-    const fd = openSync(temp, 'w');
-    try {
-      const sink: RdbSink = { write: (chunk) => void writeSync(fd, chunk) };
-      const snapshot = this.server.snapshots.immediate(this.server.clock.ms);
-      if (this.config.bool('aof-use-rdb-preamble')) this.server.rdb.writeRdbSync(snapshot, sink, { aofBase: true });
-      else {
-        const visitor = new CommandBaseVisitor(this.server, sink, true);
-        snapshot.walkSync(visitor);
-        sink.write(visitor.take());
-      }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
   }
 
   /** prepareForShutdown: everything appended reaches the disk before the process exits. */
@@ -808,75 +578,5 @@ export class AppendOnlyFile implements PropagationSink {
   /** The stream offsets (appended, written, fsynced): for tests and diagnostics. */
   get offsets(): { appended: number; written: number; synced: number } {
     return { appended: this.appended, written: this.written, synced: this.synced };
-  }
-}
-
-/**
- * An AOF-format base (aof-use-rdb-preamble no): per database a SELECT, then per key a RESTORE
- * of its DUMP payload with the absolute TTL, and the function libraries first. Redis writes
- * type-specific commands (RPUSH, HMSET …); RESTORE reproduces the same keys and loads anywhere.
- */
-class CommandBaseVisitor implements SnapshotVisitor {
-  private text = '';
-
-  constructor(
-    private readonly server: Server,
-    private readonly sink: RdbSink,
-    /** A synchronous walk with a synchronous sink: write out every megabyte. */
-    private readonly eager: boolean,
-  ) {
-    for (const code of server.rdb.functionLibraries()) this.text += respCommand(['FUNCTION', 'LOAD', code]);
-  }
-
-  database(index: number): void {
-    this.text += respCommand(['SELECT', String(index)]);
-  }
-
-  key(record: SnapshotRecord): void {
-    const dump = dumpPayload(record.type, record.value, this.server.rdb.writerOptions());
-    const payload = dump.latin1Slice(0, dump.length);
-    const argv = ['RESTORE', record.key, String(record.expireAt), payload];
-    if (record.expireAt !== 0) argv.push('ABSTTL');
-    this.text += respCommand(argv);
-    if (this.eager && this.text.length >= 1 << 20) void this.sink.write(this.take());
-  }
-
-  async sliceDone(): Promise<void> {
-    if (this.text.length > 0) await this.sink.write(this.take());
-  }
-
-  /** The commands produced since the last take. */
-  take(): Buffer {
-    const bytes = Buffer.from(this.text, 'latin1');
-    this.text = '';
-    return bytes;
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
-
-function fsyncDirectory(file: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dirname(file), 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename still happened.
-  } finally {
-    if (fd !== -1) closeSync(fd);
   }
 }

@@ -1,10 +1,11 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { readFileSync, renameSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Database } from '../keyspace/database.js';
 import type { Entry } from '../keyspace/entry.js';
 import type { Server } from '../server/server.js';
 import { FormatError } from './bytes.js';
+import { fsyncDirectory, removeQuietly, streamFileSynced, writeFileSynced } from './files.js';
 import { rdbSteps, readRdb, type RdbKey, type RdbLoadHandler, type ValueLimits } from './rdb-reader.js';
 import { LoadingState, runInSlices } from './loading.js';
 import { RdbStreamWriter, type KeyAccess, type RdbHeaderInfo, type RdbWriterOptions } from './rdb-writer.js';
@@ -213,19 +214,12 @@ export class RdbPersistence {
     const snapshot = this.server.snapshots.immediate(this.server.clock.ms);
     const target = this.path;
     const temp = join(dirname(target), `temp-${process.pid}.rdb`);
-    let fd = -1;
     try {
-      fd = openSync(temp, 'w');
-      const file = fd;
-      this.writeRdbSync(snapshot, { write: (chunk) => void writeSync(file, chunk) });
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = -1;
+      writeFileSynced(temp, (sink) => this.writeRdbSync(snapshot, sink));
       renameSync(temp, target);
       fsyncDirectory(target);
     } catch (error) {
       snapshot.release();
-      if (fd !== -1) closeSync(fd);
       removeQuietly(temp);
       this.server.log.warn(`Write error saving DB on disk: ${(error as Error).message}`);
       return false;
@@ -275,13 +269,7 @@ export class RdbPersistence {
     const target = this.path;
     const temp = join(dirname(target), `temp-bg-${process.pid}-${++this.tempCounter}.rdb`);
     try {
-      const file = await open(temp, 'w');
-      try {
-        await this.streamRdb(snapshot, { write: (chunk) => file.write(chunk).then(() => undefined) });
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      await streamFileSynced(temp, (sink) => this.streamRdb(snapshot, sink));
       await rename(temp, target);
       fsyncDirectory(target);
       return true;
@@ -482,26 +470,5 @@ export function applyAccess(server: Server, entry: Entry, idleSeconds: number, f
     }
   } else if (idleSeconds >= 0) {
     entry.accessedAt = nowSeconds - idleSeconds;
-  }
-}
-
-/** fsyncFileDir: makes the rename itself durable. */
-function fsyncDirectory(file: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dirname(file), 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename still happened.
-  } finally {
-    if (fd !== -1) closeSync(fd);
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
   }
 }

@@ -276,18 +276,30 @@ class Decoder {
     if (depth > MAX_DEPTH) this.vm.raise(this.L, `Found too many nested data structures (${depth}) at character ${this.at + 1}`);
   }
 
-  private object(depth: number): void {
-    const { vm, L } = this;
-    const m = vm.m;
+  /** Consumes the opening bracket and pushes a new table; true when the container is empty (closer consumed too). */
+  private open(depth: number, closer: string): boolean {
     this.checkDepth(depth);
     this.at++;
-    m._lua_createtable(L, 0, 0);
+    this.vm.m._lua_createtable(this.L, 0, 0);
     this.skipSpace();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return;
-    }
-    for (;;) {
+    if (this.text[this.at] !== closer) return false;
+    this.at++;
+    return true;
+  }
+
+  /** After a member: consumes the closer (true) or a comma (false); anything else is an error. */
+  private closed(closer: string, expected: string): boolean {
+    this.skipSpace();
+    const c = this.text[this.at];
+    if (c !== closer && c !== ',') this.fail(expected, this.tokenName(), this.at);
+    this.at++;
+    return c === closer;
+  }
+
+  private object(depth: number): void {
+    if (this.open(depth, '}')) return;
+    const { vm, L } = this;
+    do {
       this.skipSpace();
       if (this.text[this.at] !== '"') this.fail('object key string', this.tokenName(), this.at);
       vm.pushString(L, this.string());
@@ -295,41 +307,18 @@ class Decoder {
       if (this.text[this.at] !== ':') this.fail('colon', this.tokenName(), this.at);
       this.at++;
       this.value(depth);
-      m._lua_rawset(L, -3);
-      this.skipSpace();
-      const c = this.text[this.at];
-      if (c === '}') {
-        this.at++;
-        return;
-      }
-      if (c !== ',') this.fail('comma or object end', this.tokenName(), this.at);
-      this.at++;
-    }
+      vm.m._lua_rawset(L, -3);
+    } while (!this.closed('}', 'comma or object end'));
   }
 
   private array(depth: number): void {
+    if (this.open(depth, ']')) return;
     const { vm, L } = this;
-    const m = vm.m;
-    this.checkDepth(depth);
-    this.at++;
-    m._lua_createtable(L, 0, 0);
-    this.skipSpace();
-    if (this.text[this.at] === ']') {
-      this.at++;
-      return;
-    }
-    for (let i = 1; ; i++) {
+    let i = 1;
+    do {
       this.value(depth);
-      m._lua_rawseti(L, -2, i);
-      this.skipSpace();
-      const c = this.text[this.at];
-      if (c === ']') {
-        this.at++;
-        return;
-      }
-      if (c !== ',') this.fail('comma or array end', this.tokenName(), this.at);
-      this.at++;
-    }
+      vm.m._lua_rawseti(L, -2, i++);
+    } while (!this.closed(']', 'comma or array end'));
   }
 
   /** A JSON string starting at the opening quote; \u escapes become UTF-8 bytes. */

@@ -15,7 +15,7 @@ import { BASE_MEMORY, clientMemory } from '../keyspace/memory.js';
 import { Client, ClientFlag } from './client.js';
 import type { Config } from './config.js';
 import { execute } from './dispatch.js';
-import type { Logger } from './logger.js';
+import { flushLog, type Logger } from './logger.js';
 import { MonitorFeed } from './monitor.js';
 import { ClientPause } from './pause.js';
 import { BlockingKeys } from './blocking.js';
@@ -494,7 +494,7 @@ export class Server implements KeyspaceObserver {
       }
     }
     this.log.warn('Redis is now ready to exit, bye bye...');
-    await new Promise<void>((resolve) => this.log.flush(() => resolve()));
+    await flushLog(this.log);
   }
 }
 

@@ -36,23 +36,36 @@ function connectIoredis(port: number, options: Record<string, unknown> = {}): Re
   return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0, ...options });
 }
 
-describe('connection commands', () => {
-  let server: RunningServer;
+/**
+ * A tsredis (with `args`) started before the enclosing block's tests and stopped after them;
+ * `raw()` opens a connection to it that is closed along with the server.
+ */
+function serverWithRawClients(args: string[] = []): { port: () => number; raw: () => Promise<RawClient> } {
+  let server: RunningServer | undefined;
   const open: RawClient[] = [];
-  const raw = async (): Promise<RawClient> => {
-    const client = await RawClient.connect(server.port);
-    open.push(client);
-    return client;
-  };
 
   beforeAll(async () => {
-    server = await startTsredis();
+    server = await startTsredis(args);
   });
 
   afterAll(async () => {
     for (const client of open) client.destroy();
     await server?.stop();
   });
+
+  const port = (): number => server!.port;
+  return {
+    port,
+    async raw() {
+      const client = await RawClient.connect(port());
+      open.push(client);
+      return client;
+    },
+  };
+}
+
+describe('connection commands', () => {
+  const { port, raw } = serverWithRawClients();
 
   it('PING and ECHO', async () => {
     const c = await raw();
@@ -93,7 +106,7 @@ describe('connection commands', () => {
   });
 
   it('ioredis sees HELLO 2 as a flat array', async () => {
-    const redis = connectIoredis(server.port);
+    const redis = connectIoredis(port());
     try {
       const reply = (await redis.call('HELLO', '2')) as unknown[];
       expect(reply.slice(0, 6)).toEqual(['server', 'redis', 'version', '7.0.15', 'proto', 2]);
@@ -139,7 +152,7 @@ describe('connection commands', () => {
   });
 
   it('CLIENT ID, SETNAME and GETNAME', async () => {
-    const redis = connectIoredis(server.port);
+    const redis = connectIoredis(port());
     try {
       const id = (await redis.call('CLIENT', 'ID')) as number;
       expect(id).toBeGreaterThan(0);
@@ -167,7 +180,7 @@ describe('connection commands', () => {
     expect([...info.keys()]).toEqual(CLIENT_FIELDS);
     expect(info.get('id')).toBe(id);
     expect(info.get('addr')).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(info.get('laddr')).toBe(`127.0.0.1:${server.port}`);
+    expect(info.get('laddr')).toBe(`127.0.0.1:${port()}`);
     expect(info.get('name')).toBe('lister');
     expect(info.get('flags')).toBe('N');
     expect(info.get('cmd')).toBe('client|info');
@@ -338,12 +351,12 @@ describe('connection commands', () => {
   });
 
   it('redis-cli monitor prints the lines without the status marker', async () => {
-    const child = spawn('redis-cli', ['-p', String(server.port), 'monitor'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('redis-cli', ['-p', String(port()), 'monitor'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
     try {
       await eventually(async () => output.startsWith('OK'), 'redis-cli to start monitoring');
-      expect(redisCli(server.port, ['set', 'cli key', 'v']).stdout).toBe('OK\n');
+      expect(redisCli(port(), ['set', 'cli key', 'v']).stdout).toBe('OK\n');
       await eventually(async () => output.includes('"set"'), 'the monitor line');
       expect(output).toMatch(/^OK\n\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "set" "cli key" "v"\n$/);
     } finally {
@@ -353,22 +366,7 @@ describe('connection commands', () => {
 });
 
 describe('requirepass', () => {
-  let server: RunningServer;
-  const open: RawClient[] = [];
-  const raw = async (): Promise<RawClient> => {
-    const client = await RawClient.connect(server.port);
-    open.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
-    server = await startTsredis(['--requirepass', 's3cret']);
-  });
-
-  afterAll(async () => {
-    for (const client of open) client.destroy();
-    await server?.stop();
-  });
+  const { port, raw } = serverWithRawClients(['--requirepass', 's3cret']);
 
   it('refuses commands until AUTH succeeds', async () => {
     const c = await raw();
@@ -419,7 +417,7 @@ describe('requirepass', () => {
   });
 
   it('ioredis connects with a password', async () => {
-    const redis = connectIoredis(server.port, { password: 's3cret' });
+    const redis = connectIoredis(port(), { password: 's3cret' });
     try {
       expect(await redis.ping()).toBe('PONG');
     } finally {

@@ -1,13 +1,8 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Rng } from '../../../../test/differential/generator.js';
 import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
-import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { commandsOf } from './script-lines.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 /**
  * A seeded set of positions (clusters, duplicates at one spot, the edges of the valid ranges)
@@ -243,46 +238,33 @@ describeAgainstRealRedis('geo.test.ts', 'geo commands match real Redis byte for 
   itMatchesRealRedis(servers, SCRIPTS);
 });
 
-describe('geo commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
+describeWithTsredis('geo commands', ({ redis }) => {
   it('stores positions as sorted set scores and reads them back', async () => {
-    await redis.flushall();
-    expect(await redis.geoadd('Sicily', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania')).toBe(2);
-    expect(await redis.type('Sicily')).toBe('zset');
-    expect(await redis.zscore('Sicily', 'Palermo')).toBe('3479099956230698');
-    expect(await redis.geopos('Sicily', 'Palermo', 'nonex')).toEqual([['13.36138933897018433', '38.11555639549629859'], null]);
-    expect(await redis.geohash('Sicily', 'Palermo', 'Catania')).toEqual(['sqc8b49rny0', 'sqdtr74hyu0']);
-    expect(await redis.geodist('Sicily', 'Palermo', 'Catania', 'KM')).toBe('166.2742');
-    expect(await redis.geodist('Sicily', 'Palermo', 'nonex')).toBeNull();
+    await redis().flushall();
+    expect(await redis().geoadd('Sicily', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania')).toBe(2);
+    expect(await redis().type('Sicily')).toBe('zset');
+    expect(await redis().zscore('Sicily', 'Palermo')).toBe('3479099956230698');
+    expect(await redis().geopos('Sicily', 'Palermo', 'nonex')).toEqual([['13.36138933897018433', '38.11555639549629859'], null]);
+    expect(await redis().geohash('Sicily', 'Palermo', 'Catania')).toEqual(['sqc8b49rny0', 'sqdtr74hyu0']);
+    expect(await redis().geodist('Sicily', 'Palermo', 'Catania', 'KM')).toBe('166.2742');
+    expect(await redis().geodist('Sicily', 'Palermo', 'nonex')).toBeNull();
   });
 
   it('searches by radius and box, nearest first with COUNT', async () => {
-    await redis.flushall();
-    await redis.geoadd('Sicily', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania');
-    expect(await redis.georadius('Sicily', 15, 37, 200, 'km', 'WITHDIST', 'ASC')).toEqual([
+    await redis().flushall();
+    await redis().geoadd('Sicily', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania');
+    expect(await redis().georadius('Sicily', 15, 37, 200, 'km', 'WITHDIST', 'ASC')).toEqual([
       ['Catania', '56.4413'],
       ['Palermo', '190.4424'],
     ]);
-    expect(await redis.geosearch('Sicily', 'FROMLONLAT', 15, 37, 'BYBOX', 400, 400, 'km', 'COUNT', 1, 'WITHHASH')).toEqual([
+    expect(await redis().geosearch('Sicily', 'FROMLONLAT', 15, 37, 'BYBOX', 400, 400, 'km', 'COUNT', 1, 'WITHHASH')).toEqual([
       ['Catania', 3479447370796909],
     ]);
-    expect(await redis.geosearchstore('near', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', 100, 'km')).toBe(1);
-    expect(await redis.zrange('near', 0, -1)).toEqual(['Palermo']);
-    await expect(redis.geosearch('Sicily', 'BYRADIUS', 1, 'km', 'ASC', 'WITHDIST')).rejects.toThrow(
+    expect(await redis().geosearchstore('near', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', 100, 'km')).toBe(1);
+    expect(await redis().zrange('near', 0, -1)).toEqual(['Palermo']);
+    await expect(redis().geosearch('Sicily', 'BYRADIUS', 1, 'km', 'ASC', 'WITHDIST')).rejects.toThrow(
       'ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for geosearch',
     );
-    await expect(redis.geoadd('Sicily', 200, 0, 'x')).rejects.toThrow('ERR invalid longitude,latitude pair 200.000000,0.000000');
+    await expect(redis().geoadd('Sicily', 200, 0, 'x')).rejects.toThrow('ERR invalid longitude,latitude pair 200.000000,0.000000');
   });
-});
+}, { flushBeforeEach: false });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 /**
  * A command, a pause (ms) that lets a TTL pass, or a command sent on blocking connection
@@ -245,22 +246,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-if (!hasRealRedis()) console.warn('notify.test.ts: redis-server is not installed — SKIPPING the comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('keyspace notifications match real Redis', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
+describeAgainstRealRedis('notify.test.ts', 'keyspace notifications match real Redis', (servers) => {
   for (const [name, { flags, steps }] of Object.entries(SCENARIOS)) {
     it(`${name} (${flags})`, async () => {
+      const { ours, real } = servers();
       const expected = await capture(real.port, flags, steps);
       expect(expected.length).toBeGreaterThan(0);
       expect(await capture(ours.port, flags, steps)).toEqual(expected);
@@ -268,6 +257,7 @@ describe.skipIf(!hasRealRedis())('keyspace notifications match real Redis', () =
   }
 
   it('CONFIG GET shows the normalised classes', async () => {
+    const { ours, real } = servers();
     for (const flags of ['KEA', 'KEAn', 'gn$K', 'Exm', '']) {
       const replies: string[] = [];
       for (const port of [real.port, ours.port]) {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import Redis from 'ioredis';
 import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startTsredis, startPair, type RunningServer } from '../../../../test/helpers/servers.js';
+import { describeAgainstRealRedis, itMatchesRealRedisWith } from '../../../../test/helpers/compare.js';
+import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
 
 const LIMIT_LOG_LINE = /Client id=\d+ addr=\S+ .*flags=P .*scheduled to be closed ASAP for overcoming of output buffer limits\./;
 
@@ -88,30 +89,11 @@ const CONVERSATIONS: Record<string, Step[]> = {
   ],
 };
 
-if (!hasRealRedis()) console.warn('pubsub.test.ts: redis-server is not installed — SKIPPING the byte comparisons with real Redis');
-
-describe.skipIf(!hasRealRedis())('Pub/Sub matches real Redis byte for byte', () => {
-  let ours: RunningServer;
-  let real: RunningServer;
-
-  beforeAll(async () => {
-    [ours, real] = await startPair();
-  });
-
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
-
-  for (const [name, steps] of Object.entries(CONVERSATIONS)) {
-    for (const resp of [2, 3] as const) {
-      it(`${name} (RESP${resp})`, async () => {
-        const expected = await converse(real.port, resp, steps);
-        expect(await converse(ours.port, resp, steps)).toEqual(expected);
-      });
-    }
-  }
+describeAgainstRealRedis('pubsub.test.ts', 'Pub/Sub matches real Redis byte for byte', (servers) => {
+  itMatchesRealRedisWith(servers, CONVERSATIONS, converse);
 
   it('CLIENT LIST and INFO count subscriptions', async () => {
+    const { ours, real } = servers();
     const outputs: string[][] = [];
     for (const port of [real.port, ours.port]) {
       const subscriber = await RawClient.connect(port);

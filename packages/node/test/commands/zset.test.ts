@@ -1,13 +1,8 @@
-import Redis from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RawClient } from '../../../../test/helpers/raw.js';
 import { describeAgainstRealRedis, itMatchesRealRedis } from '../../../../test/helpers/compare.js';
-import { startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { connectIoredis, describeWithTsredis } from '../../../../test/helpers/ioredis.js';
 import { commandsOf } from './script-lines.js';
-
-function connect(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 const members = (from: number, to: number): string[] =>
   Array.from({ length: to - from + 1 }, (_, i) => [String(from + i), `m${from + i}`]).flat();
@@ -367,71 +362,54 @@ describeAgainstRealRedis('zset.test.ts', 'sorted set commands match real Redis b
   });
 });
 
-describe('sorted set commands', () => {
-  let server: RunningServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTsredis();
-    redis = connect(server.port);
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
-
+describeWithTsredis('sorted set commands', ({ redis, server }) => {
   it('orders by score, then by member bytes, and ranks both ways', async () => {
-    await redis.zadd('z', 2, 'b', 1, 'c', 2, 'a', '-inf', 'low');
-    expect(await redis.zrange('z', 0, -1)).toEqual(['low', 'c', 'a', 'b']);
-    expect(await redis.zrank('z', 'a')).toBe(2);
-    expect(await redis.zrevrank('z', 'a')).toBe(1);
-    expect(await redis.zscore('z', 'low')).toBe('-inf');
-    expect(await redis.zrangebyscore('z', '(1', '+inf', 'WITHSCORES')).toEqual(['a', '2', 'b', '2']);
+    await redis().zadd('z', 2, 'b', 1, 'c', 2, 'a', '-inf', 'low');
+    expect(await redis().zrange('z', 0, -1)).toEqual(['low', 'c', 'a', 'b']);
+    expect(await redis().zrank('z', 'a')).toBe(2);
+    expect(await redis().zrevrank('z', 'a')).toBe(1);
+    expect(await redis().zscore('z', 'low')).toBe('-inf');
+    expect(await redis().zrangebyscore('z', '(1', '+inf', 'WITHSCORES')).toEqual(['a', '2', 'b', '2']);
   });
 
   it('ZADD GT/LT/XX/NX/CH/INCR decide per member what changes', async () => {
-    expect(await redis.zadd('z', 5, 'a')).toBe(1);
-    expect(await redis.zadd('z', 'GT', 'CH', 3, 'a', 1, 'b')).toBe(1);
-    expect(await redis.zscore('z', 'a')).toBe('5');
-    expect(await redis.zadd('z', 'LT', 'CH', 3, 'a')).toBe(1);
-    expect(await redis.zadd('z', 'XX', 9, 'nope')).toBe(0);
-    expect(await redis.zadd('z', 'INCR', 1.5, 'a')).toBe('4.5');
-    await expect(redis.zadd('z', 'NX', 'XX', 1, 'a')).rejects.toThrow('XX and NX options at the same time are not compatible');
-    await expect(redis.zadd('z', 'INCR', '-inf', 'x', 'inf', 'x')).rejects.toThrow('INCR option supports a single increment-element pair');
-    await redis.zadd('z', 'inf', 'x');
-    await expect(redis.zincrby('z', '-inf', 'x')).rejects.toThrow('resulting score is not a number (NaN)');
+    expect(await redis().zadd('z', 5, 'a')).toBe(1);
+    expect(await redis().zadd('z', 'GT', 'CH', 3, 'a', 1, 'b')).toBe(1);
+    expect(await redis().zscore('z', 'a')).toBe('5');
+    expect(await redis().zadd('z', 'LT', 'CH', 3, 'a')).toBe(1);
+    expect(await redis().zadd('z', 'XX', 9, 'nope')).toBe(0);
+    expect(await redis().zadd('z', 'INCR', 1.5, 'a')).toBe('4.5');
+    await expect(redis().zadd('z', 'NX', 'XX', 1, 'a')).rejects.toThrow('XX and NX options at the same time are not compatible');
+    await expect(redis().zadd('z', 'INCR', '-inf', 'x', 'inf', 'x')).rejects.toThrow('INCR option supports a single increment-element pair');
+    await redis().zadd('z', 'inf', 'x');
+    await expect(redis().zincrby('z', '-inf', 'x')).rejects.toThrow('resulting score is not a number (NaN)');
   });
 
   it('removes the key with its last member and answers WRONGTYPE on other types', async () => {
-    await redis.zadd('z', 1, 'a', 2, 'b');
-    expect(await redis.zpopmin('z')).toEqual(['a', '1']);
-    expect(await redis.zrem('z', 'b', 'c')).toBe(1);
-    expect(await redis.exists('z')).toBe(0);
-    await redis.set('s', 'v');
-    await expect(redis.zadd('s', 1, 'a')).rejects.toThrow('WRONGTYPE');
+    await redis().zadd('z', 1, 'a', 2, 'b');
+    expect(await redis().zpopmin('z')).toEqual(['a', '1']);
+    expect(await redis().zrem('z', 'b', 'c')).toBe(1);
+    expect(await redis().exists('z')).toBe(0);
+    await redis().set('s', 'v');
+    await expect(redis().zadd('s', 1, 'a')).rejects.toThrow('WRONGTYPE');
   });
 
   it('unions and intersects with weights and aggregates, sets scoring 1', async () => {
-    await redis.zadd('a', 1, 'x', 2, 'y');
-    await redis.zadd('b', 10, 'y', 20, 'z');
-    await redis.sadd('s', 'y', 'z');
-    expect(await redis.zunion(3, 'a', 'b', 's', 'WEIGHTS', 1, 2, 3, 'WITHSCORES')).toEqual(['x', '1', 'y', '25', 'z', '43']);
-    expect(await redis.zinterstore('d', 2, 'a', 'b', 'AGGREGATE', 'MAX')).toBe(1);
-    expect(await redis.zrange('d', 0, -1, 'WITHSCORES')).toEqual(['y', '10']);
-    expect(await redis.zintercard(2, 'b', 's')).toBe(2);
-    expect(await redis.zdiff(2, 'b', 'a')).toEqual(['z']);
+    await redis().zadd('a', 1, 'x', 2, 'y');
+    await redis().zadd('b', 10, 'y', 20, 'z');
+    await redis().sadd('s', 'y', 'z');
+    expect(await redis().zunion(3, 'a', 'b', 's', 'WEIGHTS', 1, 2, 3, 'WITHSCORES')).toEqual(['x', '1', 'y', '25', 'z', '43']);
+    expect(await redis().zinterstore('d', 2, 'a', 'b', 'AGGREGATE', 'MAX')).toBe(1);
+    expect(await redis().zrange('d', 0, -1, 'WITHSCORES')).toEqual(['y', '10']);
+    expect(await redis().zintercard(2, 'b', 's')).toBe(2);
+    expect(await redis().zdiff(2, 'b', 'a')).toEqual(['z']);
   });
 
   it('BZPOPMIN waits for a ZADD and times out with a null reply', async () => {
-    const waiter = connect(server.port);
+    const waiter = connectIoredis(server().port);
     try {
       const popped = waiter.bzpopmin('q', 5);
-      await redis.zadd('q', 7, 'm');
+      await redis().zadd('q', 7, 'm');
       expect(await popped).toEqual(['q', 'm', '7']);
       expect(await waiter.bzpopmin('q', 0.05)).toBeNull();
     } finally {
@@ -441,12 +419,12 @@ describe('sorted set commands', () => {
 
   it('ZSCAN pages through a skiplist-encoded set returning every member once', async () => {
     const args = members(1, 300);
-    await redis.zadd('big', ...args);
+    await redis().zadd('big', ...args);
     const seen = new Map<string, string>();
     let cursor = '0';
     let pages = 0;
     do {
-      const [next, items] = await redis.zscan('big', cursor, 'COUNT', 50);
+      const [next, items] = await redis().zscan('big', cursor, 'COUNT', 50);
       for (let i = 0; i < items.length; i += 2) seen.set(items[i]!, items[i + 1]!);
       cursor = next;
       pages++;

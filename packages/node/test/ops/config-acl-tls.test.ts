@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/helpers/ports.js';
+import { spawnCaptured, terminate, waitForPort, type Spawned } from '../../../../test/helpers/process.js';
 import { hasRealRedis, SERVER_BIN } from '../../../../test/helpers/servers.js';
 
 /**
@@ -20,9 +20,9 @@ const REAL = hasRealRedis();
 if (!REAL) console.warn('redis-server not installed: the CONFIG REWRITE / TLS comparisons with real Redis 7.0 are SKIPPED');
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsredis-ops-config-'));
-const running: ChildProcess[] = [];
+const running: Spawned[] = [];
 afterAll(async () => {
-  for (const child of running) await stopProcess(child);
+  for (const spawned of running) await terminate(spawned);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -32,47 +32,24 @@ const KINDS: Kind[] = REAL ? ['tsredis', 'redis'] : ['tsredis'];
 interface Started {
   port: number;
   redis: Redis;
-  child: ChildProcess;
+  spawned: Spawned;
 }
 
 /** Starts a server on a config file (the file comes first, as both servers require). */
 async function startWithFile(kind: Kind, file: string, extra: string[] = []): Promise<Started> {
   const port = await freePort();
   const args = [file, '--port', String(port), '--bind', '127.0.0.1', '--dir', scratch, '--save', '', ...extra];
-  const child = kind === 'tsredis' ? spawn(process.execPath, [SERVER_BIN, ...args], { stdio: 'ignore' }) : spawn('redis-server', args, { stdio: 'ignore' });
-  running.push(child);
-  await waitForPort(port);
+  const spawned = kind === 'tsredis' ? spawnCaptured(process.execPath, [SERVER_BIN, ...args]) : spawnCaptured('redis-server', args);
+  running.push(spawned);
+  await waitForPort(port, { spawned, name: kind });
   const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  return { port, redis, child };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(child.pid!, 'SIGTERM');
-  await exited;
+  return { port, redis, spawned };
 }
 
 async function stop(started: Started): Promise<void> {
   started.redis.disconnect();
-  await stopProcess(started.child);
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`port ${port} never opened`);
+  await terminate(started.spawned);
 }
 
 const reply = (promise: Promise<unknown>) => promise.then(String, (error: Error) => error.message);

@@ -1,8 +1,7 @@
 import type Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectIoredis } from '../../../../test/helpers/ioredis.js';
-import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startRealRedis, startTsredis } from '../../../../test/helpers/servers.js';
+import { replicate, replicationNodes, type Node, type Start } from './nodes.js';
 import { info, mixedWrites, waitFor, waitInSync, dataset } from './workload.js';
 
 /**
@@ -15,38 +14,14 @@ import { info, mixedWrites, waitFor, waitInSync, dataset } from './workload.js';
 const REAL = hasRealRedis();
 if (!REAL) console.warn('redis-server is not installed: the FAILOVER interop and comparisons with Redis 7.0 are SKIPPED');
 
-type Start = (args: string[]) => Promise<RunningServer>;
-interface Node {
-  server: RunningServer;
-  redis: Redis;
-}
+const { start, client, raw, cleanUp } = replicationNodes({ resumePaused: true });
 
-const servers: RunningServer[] = [];
-const clients: Redis[] = [];
-const raws: RawClient[] = [];
-
-async function start(kind: Start): Promise<Node> {
-  const server = await kind(['--repl-diskless-sync-delay', '0']);
-  servers.push(server);
-  const redis = connectIoredis(server.port);
-  clients.push(redis);
-  return { server, redis };
-}
-
-afterEach(async () => {
-  for (const client of raws.splice(0)) client.destroy();
-  for (const redis of clients.splice(0)) redis.disconnect();
-  for (const server of servers.splice(0)) process.kill(server.pid, 'SIGCONT');
-  // A process resumed just now may not act on SIGTERM at once: let it run first.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
+afterEach(() => cleanUp());
 
 async function pair(masterKind: Start, replicaKind: Start): Promise<[Node, Node]> {
   const master = await start(masterKind);
   const replica = await start(replicaKind);
-  await replica.redis.replicaof('127.0.0.1', master.server.port);
-  await waitInSync(master.redis, replica.redis);
+  await replicate(master, replica);
   return [master, replica];
 }
 
@@ -102,8 +77,7 @@ describe('FAILOVER', () => {
     async (kind) => {
       const make = kind === 'tsredis' ? startTsredis : startRealRedis;
       const [master, replica] = await pair(make, make);
-      const writer = connectIoredis(master.server.port);
-      clients.push(writer);
+      const writer = client(master.server.port);
       // A stopped replica never catches up.
       process.kill(replica.server.pid, 'SIGSTOP');
       await master.redis.set('k', 'v');
@@ -164,10 +138,9 @@ const ON_REPLICA = [['FAILOVER'], ['FAILOVER', 'ABORT'], ['PSYNC', '012345678901
 const ALONE = [['FAILOVER'], ['FAILOVER', 'TO', '127.0.0.1', '1']];
 
 async function replies(port: number, commands: string[][]): Promise<string[]> {
-  const client = await RawClient.connect(port);
-  raws.push(client);
+  const connection = await raw(port);
   const out: string[] = [];
-  for (const command of commands) out.push(await client.call(...command));
+  for (const command of commands) out.push(await connection.call(...command));
   return out;
 }
 

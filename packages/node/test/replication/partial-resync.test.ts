@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectIoredis } from '../../../../test/helpers/ioredis.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
+import { hasRealRedis, startRealRedis, startTsredis } from '../../../../test/helpers/servers.js';
+import { replicate, replicationNodes, type Node, type Start } from './nodes.js';
 import { dataset, info, mixedWrites, waitFor, waitInSync } from './workload.js';
 
 /**
@@ -13,36 +13,13 @@ import { dataset, info, mixedWrites, waitFor, waitInSync } from './workload.js';
 const realRedis = hasRealRedis();
 if (!realRedis) console.warn('redis-server is not installed: the replication tests against real Redis are SKIPPED');
 
-type Start = (args: string[]) => Promise<RunningServer>;
-interface Node {
-  server: RunningServer;
-  redis: Redis;
-}
+const { start, client, cleanUp } = replicationNodes();
 
-const servers: RunningServer[] = [];
-const clients: Redis[] = [];
-
-async function start(kind: Start, args: string[] = []): Promise<Node> {
-  const server = await kind(['--repl-diskless-sync-delay', '0', ...args]);
-  servers.push(server);
-  const redis = connectIoredis(server.port);
-  clients.push(redis);
-  return { server, redis };
-}
-
-afterEach(async () => {
-  for (const redis of clients.splice(0)) redis.disconnect();
-  for (const server of servers.splice(0)) await server.stop();
-});
+afterEach(() => cleanUp());
 
 async function syncCounts(master: Redis): Promise<{ full: number; partialOk: number }> {
   const stats = await info(master, 'stats');
   return { full: Number(stats.get('sync_full')), partialOk: Number(stats.get('sync_partial_ok')) };
-}
-
-async function replicate(master: Node, replica: Node): Promise<void> {
-  await replica.redis.replicaof('127.0.0.1', master.server.port);
-  await waitInSync(master.redis, replica.redis);
 }
 
 async function expectSameData(master: Node, replica: Node): Promise<void> {
@@ -52,8 +29,7 @@ async function expectSameData(master: Node, replica: Node): Promise<void> {
 
 /** A write in db 1 on its own connection (the master's stream then stays in db 1). */
 async function writeInDb1(master: Node, key: string): Promise<void> {
-  const redis = connectIoredis(master.server.port);
-  clients.push(redis);
+  const redis = client(master.server.port);
   await redis.select(1);
   await redis.set(`db1:${key}`, key);
 }

@@ -1,9 +1,8 @@
 import type Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectIoredis } from '../../../../test/helpers/ioredis.js';
-import { RawClient } from '../../../../test/helpers/raw.js';
-import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../../../../test/helpers/servers.js';
-import { info, waitFor, waitInSync } from './workload.js';
+import { hasRealRedis, startRealRedis, startTsredis } from '../../../../test/helpers/servers.js';
+import { replicate, replicationNodes, type Start } from './nodes.js';
+import { info, waitFor } from './workload.js';
 
 /**
  * Issue 7, done-when #3 and the commands around replication: WAIT counts the replicas that
@@ -15,40 +14,9 @@ import { info, waitFor, waitInSync } from './workload.js';
 const realRedis = hasRealRedis();
 if (!realRedis) console.warn('redis-server is not installed: the replication byte comparisons are SKIPPED');
 
-type Start = (args: string[]) => Promise<RunningServer>;
-interface Node {
-  server: RunningServer;
-  redis: Redis;
-}
+const { start, client, raw, cleanUp } = replicationNodes();
 
-const servers: RunningServer[] = [];
-const clients: Redis[] = [];
-const raws: RawClient[] = [];
-
-async function start(kind: Start, args: string[] = []): Promise<Node> {
-  const server = await kind(['--repl-diskless-sync-delay', '0', ...args]);
-  servers.push(server);
-  const redis = connectIoredis(server.port);
-  clients.push(redis);
-  return { server, redis };
-}
-
-async function raw(port: number): Promise<RawClient> {
-  const client = await RawClient.connect(port);
-  raws.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  for (const client of raws.splice(0)) client.destroy();
-  for (const redis of clients.splice(0)) redis.disconnect();
-  for (const server of servers.splice(0)) await server.stop();
-});
-
-async function replicate(master: Node, replica: Node): Promise<void> {
-  await replica.redis.replicaof('127.0.0.1', master.server.port);
-  await waitInSync(master.redis, replica.redis);
-}
+afterEach(() => cleanUp());
 
 describe('WAIT and min-replicas on a tsredis master', () => {
   it('WAIT returns how many replicas acknowledged the writes, after its timeout when too few did', async () => {
@@ -75,9 +43,8 @@ describe('WAIT and min-replicas on a tsredis master', () => {
       const master = await start(kind === 'tsredis' ? startTsredis : startRealRedis);
       const replica = await start(startTsredis);
       await replicate(master, replica);
-      const writer = connectIoredis(master.server.port);
-      const reader = connectIoredis(master.server.port);
-      clients.push(writer, reader);
+      const writer = client(master.server.port);
+      const reader = client(master.server.port);
       // A stopped replica acknowledges nothing more.
       process.kill(replica.server.pid, 'SIGSTOP');
       try {
