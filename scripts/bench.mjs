@@ -161,7 +161,7 @@ async function main() {
       rows.push(...medianRows(config, runs));
       process.stderr.write(`  done ${config.label ?? config.tests} -P ${config.pipeline} -d ${config.size} (${REPEAT} runs)\n`);
     }
-    report(rows, Math.round((Date.now() - began) / 1000), bgsaveLatency(), replicationLag());
+    report(rows, Math.round((Date.now() - began) / 1000), bgsaveLatency(), replicationLag(), clusterThroughput());
     return 0;
   } finally {
     for (const server of servers) await server.stop();
@@ -198,7 +198,22 @@ function replicationLag() {
   return lines;
 }
 
-function report(rows, seconds, latencyLines, lagLines) {
+/**
+ * Issue 8's cluster figure: redis-benchmark --cluster -t set,get against six tsredis nodes and six
+ * real Redis nodes (scripts/cluster-bench.mjs). Summary lines.
+ */
+function clusterThroughput() {
+  const requests = String(Math.max(20_000, Math.round(500_000 * SCALE)));
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'cluster-bench.mjs'), '--requests', requests], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('cluster '));
+  process.stderr.write(`  done cluster benchmark (${requests} requests per test)\n`);
+  return lines;
+}
+
+function report(rows, seconds, latencyLines, lagLines, clusterLines) {
   const header = ['test', 'P', 'size', 'tsredis ops/s', 'redis ops/s', 'ratio', 'tsredis p50/p99 ms', 'redis p50/p99 ms'];
   const table = rows.map((r) => [
     r.test, r.pipeline, r.size, fmt(r.tsredis.rps), fmt(r.redis?.rps), r.ratio === null ? '-' : r.ratio.toFixed(2),
@@ -212,12 +227,13 @@ function report(rows, seconds, latencyLines, lagLines) {
   if (geomean !== null) console.log(`\ngeometric mean ratio tsredis/redis: ${geomean.toFixed(2)} (${seconds} s, ${CLIENTS} clients, medians of ${REPEAT} runs)`);
   console.log(`\nBGSAVE latency probe:\n${latencyLines.join('\n')}`);
   console.log(`\nReplication lag (master offset - replica offset):\n${lagLines.join('\n')}`);
+  console.log(`\nCluster of 6 nodes (redis-benchmark --cluster):\n${clusterLines.join('\n')}`);
 
   const outDir = join(root, 'bench');
   mkdirSync(outDir, { recursive: true });
   const meta = {
     date: new Date().toISOString(), clients: CLIENTS, scale: SCALE, repeat: REPEAT, node: process.version, seconds, geomeanRatio: geomean,
-    bgsaveLatency: latencyLines, replicationLag: lagLines,
+    bgsaveLatency: latencyLines, replicationLag: lagLines, cluster: clusterLines,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
   const md = [
@@ -235,6 +251,10 @@ function report(rows, seconds, latencyLines, lagLines) {
     'Replication lag (master offset - replica offset, sampled every 50 ms) under redis-benchmark SET -P 16:',
     '',
     ...lagLines.map((line) => `    ${line}`),
+    '',
+    'Six-node cluster (3 masters, 3 replicas), redis-benchmark --cluster -t set,get -c 50:',
+    '',
+    ...clusterLines.map((line) => `    ${line}`),
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md);

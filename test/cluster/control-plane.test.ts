@@ -69,10 +69,16 @@ async function tagServedBy(port: number): Promise<string> {
   throw new Error(`no tag found for slot ${first}`);
 }
 
+/** The port of a replica of the master on `masterPort`, as `port` sees it (waits for gossip to say). */
 async function replicaOf(port: number, masterPort: number): Promise<number> {
-  const rows = await nodesOf(port);
-  const master = rows.find((row) => row.port === masterPort)!;
-  return rows.find((row) => row.master === master.id)!.port;
+  let replica: number | undefined;
+  await waitUntil(async () => {
+    const rows = await nodesOf(port);
+    const master = rows.find((row) => row.port === masterPort);
+    replica = rows.find((row) => master !== undefined && row.master === master.id)?.port;
+    return replica !== undefined;
+  }, 10_000, `a replica of ${masterPort} known to ${port}`);
+  return replica!;
 }
 
 describe.skipIf(!cli)('cluster control plane (6 tsredis nodes)', () => {

@@ -32,7 +32,7 @@ export async function waitForPort(port: number, options: { spawned?: Spawned; na
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (spawned !== undefined && !isRunning(spawned.child)) {
-      throw new Error(`${name} exited (${spawned.child.signalCode ?? spawned.child.exitCode}):\n${output()}`);
+      throw new Error(`${name} exited with ${spawned.child.signalCode ?? spawned.child.exitCode}:\n${output()}`);
     }
     if (await canConnect(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
