@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { hasRealRedis, startRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
 import { ALL_FAMILIES, generateCommands, type Family } from './generator.js';
-import { commandLine, formatReport, minimize, runDifferential, type RunOptions } from './runner.js';
+import { commandLine, episodeLines, formatReport, minimize, runDifferential, type RunOptions } from './runner.js';
 
 const USAGE = `npm run diff -- [--seed N] [--count N] [--resp 2|3|both] [--families a,b] [--show N]
                      [--minimize] [--at INDEX] [--print]
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.print) {
-    for (const command of generateCommands(seed, count, families)) console.log(commandLine(command.args));
+    for (const command of generateCommands(seed, count, families)) console.log(`${command.episode ? `${command.episode.on}: ` : ''}${commandLine(command.args)}`);
     return 0;
   }
   if (!hasRealRedis()) {
@@ -67,6 +67,11 @@ export async function main(argv: string[]): Promise<number> {
         : values.minimize ? firstPerFamily(result.differences) : [];
       for (const difference of targets) {
         if (difference.index < 0) continue;
+        if (difference.family === 'blocking') {
+          console.log(`\nblocking episode of #${difference.index} RESP${resp} (not shrunk; B1/B2 block, W writes, see episode.ts):`);
+          for (const line of episodeLines(result, difference.index)) console.log(`  ${line}`);
+          continue;
+        }
         const repro = await minimize(result, difference.index);
         console.log(`\nminimal repro for #${difference.index} [${difference.family}] RESP${resp} (fresh server${resp === 3 ? ', after HELLO 3' : ''}):`);
         for (const args of repro) console.log(`  ${commandLine(args)}`);

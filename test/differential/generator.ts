@@ -52,9 +52,22 @@ export interface GeneratedCommand {
   family: Family;
   args: string[];
   check: Check;
+  /**
+   * Set on the commands of a blocking episode (family 'blocking'): the connection it runs on
+   * and the episode it belongs to (the index of the episode's first command). See episode.ts.
+   */
+  episode?: { id: number; on: EpisodeConnection; unblock?: UnblockMode };
 }
 
-export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting' | 'geo' | 'transaction';
+/** Connections of a blocking episode: two clients that block, one that writes. */
+export type EpisodeConnection = 'B1' | 'B2' | 'W';
+/**
+ * How the runner ends a blocker's wait that nothing served (timeout 0): CLIENT UNBLOCK, whose
+ * default gives the same reply as a timeout, or with ERROR the -UNBLOCKED error.
+ */
+export type UnblockMode = 'TIMEOUT' | 'ERROR';
+
+export type Family = 'string' | 'bitmap' | 'keys' | 'ttl' | 'wrongtype' | 'hash' | 'set' | 'hyperloglog' | 'stream' | 'list' | 'zset' | 'pubsub' | 'scripting' | 'geo' | 'transaction' | 'blocking';
 
 /** Keys shared by all families so commands meet each other's values (and types). */
 const KEYS = ['k1', 'k2', 'k3', 'n1', 'n2', 'f1', 'b1', 'b2', '', 'bin\x00\xff\r\n', '{t}k'];
@@ -756,7 +769,7 @@ const GEO: Builder[] = [
 // WATCH (invalidated by the connection's own writes: the runner has one connection per server),
 // and the misuse errors (EXEC/DISCARD without MULTI, nested MULTI, WATCH inside MULTI, a
 // queued command refused → EXECABORT). A block is several commands, each compared on its own.
-type SingleFamily = Exclude<Family, 'transaction'>;
+type SingleFamily = Exclude<Family, 'transaction' | 'blocking'>;
 /** Families whose commands go inside blocks: not pubsub (pushes inside EXEC) nor wrongtype. */
 const QUEUED_FAMILIES: readonly SingleFamily[] = ['string', 'bitmap', 'keys', 'ttl', 'hash', 'set', 'list', 'zset', 'scripting', 'hyperloglog', 'geo', 'stream'];
 
@@ -789,6 +802,119 @@ function transactionBlock(r: Rng): string[][] {
   return [r.pick([['EXEC'], ['DISCARD'], ['UNWATCH'], ['WATCH'], ['MULTI', 'x'], ['EXEC', 'x']])];
 }
 
+// ---- blocking family: episodes on extra connections (episode.ts runs them). One or two
+// clients block (B1 then B2: Redis serves them in that order), then the writer W pushes to the
+// keys they wait on, to other keys, pushes and pops inside MULTI (blocked clients are served
+// after EXEC, so nothing is left for them), changes a waited key's type or deletes it — or
+// writes nothing. A wait of 0 that nothing served is ended by the runner's CLIENT UNBLOCK;
+// short timeouts only in episodes where W writes nothing (else which comes first is a race).
+interface EpisodeStep {
+  args: string[];
+  on: EpisodeConnection;
+  unblock?: UnblockMode;
+}
+
+type BlockingKind = 'list' | 'zset' | 'stream';
+
+/** A blocking command: its arguments and the keys it waits on. */
+interface Waiter {
+  args: string[];
+  keys: string[];
+}
+
+const SHORT_WAITS = ['0.01', '0.05', '0.1'];
+const BAD_WAITS = ['-1', 'x', '-0.5'];
+const SIDES = ['LEFT', 'RIGHT', 'LEFT', 'RIGHT', 'left'];
+
+function distinctKeys(r: Rng, pool: readonly string[], max: number): string[] {
+  return [...new Set(Array.from({ length: r.int(1, max) }, () => r.pick(pool)))];
+}
+
+const PUSHING_SCRIPTS = [
+  "redis.call('RPUSH', KEYS[1], ARGV[1]); return redis.call('LPOP', KEYS[1])",
+  "redis.call('RPUSH', KEYS[1], ARGV[1], ARGV[1]); return redis.call('LLEN', KEYS[1])",
+];
+
+/** The blocking command of one client; `wait` in seconds ('0' = until served or unblocked). */
+function waiter(r: Rng, kind: BlockingKind, wait: string): Waiter {
+  if (kind === 'list') {
+    const keys = distinctKeys(r, LIST_KEYS, 3);
+    switch (r.int(0, 3)) {
+      case 0: return { args: [r.pick(['BLPOP', 'BRPOP']), ...keys, wait], keys };
+      case 1: return { args: ['BLMOVE', keys[0]!, r.pick(LIST_KEYS), r.pick(SIDES), r.pick(SIDES), wait], keys: keys.slice(0, 1) };
+      case 2: return { args: ['BRPOPLPUSH', keys[0]!, r.pick(LIST_KEYS), wait], keys: keys.slice(0, 1) };
+      default: return { args: ['BLMPOP', wait, String(keys.length), ...keys, r.pick(SIDES), ...r.pick([[], ['COUNT', String(r.int(1, 3))]])], keys };
+    }
+  }
+  if (kind === 'zset') {
+    const keys = distinctKeys(r, ZKEYS, 3);
+    if (r.chance(0.5)) return { args: [r.pick(['BZPOPMIN', 'BZPOPMAX']), ...keys, wait], keys };
+    return { args: ['BZMPOP', wait, String(keys.length), ...keys, r.pick(['MIN', 'MAX', 'max']), ...r.pick([[], ['COUNT', String(r.int(1, 3))]])], keys };
+  }
+  const keys = distinctKeys(r, STREAM_KEYS, 2);
+  const ms = /^\d+(\.\d+)?$/.test(wait) ? String(Math.round(Number(wait) * 1000)) : wait;
+  const count = r.chance(0.3) ? ['COUNT', String(r.int(1, 3))] : [];
+  if (r.chance(0.5)) {
+    const ids = keys.map(() => (r.chance(0.7) ? '$' : `${r.int(40, 60)}-${r.int(0, 3)}`));
+    return { args: ['XREAD', ...count, 'BLOCK', ms, 'STREAMS', ...keys, ...ids], keys };
+  }
+  const group = ['GROUP', r.pick(['g1', 'g2']), r.pick(STREAM_CONSUMERS)];
+  return { args: ['XREADGROUP', ...group, ...count, ...(r.chance(0.2) ? ['NOACK'] : []), 'BLOCK', ms, 'STREAMS', ...keys, ...keys.map(() => '>')], keys };
+}
+
+/** Writes of W that may serve (or fail to serve) clients waiting on `keys`. */
+function episodeWrite(r: Rng, kind: BlockingKind, keys: readonly string[]): string[][] {
+  const waited = r.pick(keys);
+  const roll = r.next();
+  if (kind === 'list') {
+    if (roll < 0.45) return [[r.pick(['LPUSH', 'RPUSH']), waited, ...elements(r, 1, 3)]];
+    if (roll < 0.55) return [['RPUSH', r.pick(LIST_KEYS), element(r)]];
+    if (roll < 0.65) return [['MULTI'], ['RPUSH', waited, element(r)], [r.pick(['LPOP', 'RPOP']), waited], ['EXEC']];
+    if (roll < 0.75) return [['MULTI'], ['LPUSH', waited, ...elements(r, 1, 2)], ['RPUSH', r.pick(keys), element(r)], ['EXEC']];
+    if (roll < 0.82) return [['LMOVE', r.pick(LIST_KEYS), waited, r.pick(SIDES), r.pick(SIDES)]];
+    // A script's pushes serve waiting clients after the script, like EXEC.
+    if (roll < 0.88) return [['EVAL', r.pick(PUSHING_SCRIPTS), '1', waited, element(r)]];
+    if (roll < 0.93) return [['SET', waited, value(r)], ['DEL', waited]];
+    return [['SET', waited, value(r)], ['LPUSH', waited, element(r)], ['DEL', waited]];
+  }
+  if (kind === 'zset') {
+    if (roll < 0.45) return [['ZADD', waited, ...zpairs(r)]];
+    if (roll < 0.55) return [['ZADD', r.pick(ZKEYS), zscore(r), zmember(r)]];
+    if (roll < 0.65) {
+      const m = zmember(r);
+      return [['MULTI'], ['ZADD', waited, zscore(r), m], ['ZREM', waited, m], ['EXEC']];
+    }
+    if (roll < 0.75) return [['MULTI'], ['ZADD', waited, zscore(r), zmember(r)], ['ZINCRBY', r.pick(keys), zscore(r), zmember(r)], ['EXEC']];
+    if (roll < 0.85) return [['ZUNIONSTORE', waited, '2', r.pick(ZKEYS), r.pick(ZKEYS)]];
+    return [['SET', waited, value(r)], ['DEL', waited]];
+  }
+  const id = `${r.int(0, 60)}-${r.chance(0.5) ? '*' : String(r.int(0, 3))}`;
+  if (roll < 0.5) return [['XADD', waited, id, 'f', value(r)]];
+  if (roll < 0.6) return [['MULTI'], ['XADD', waited, id, 'f', value(r)], ['XTRIM', waited, 'MAXLEN', '0'], ['EXEC']];
+  if (roll < 0.7) return [['XADD', waited, id, ...streamFields(r)], ['XADD', r.pick(STREAM_KEYS), `${r.int(0, 60)}-*`, 'g', value(r)]];
+  if (roll < 0.8) return [['XGROUP', r.pick(['DESTROY', 'CREATE']), waited, r.pick(['g1', 'g2']), ...(r.chance(0.5) ? ['$'] : [])]];
+  if (roll < 0.9) return [['DEL', waited]];
+  return [['XGROUP', 'SETID', waited, r.pick(['g1', 'g2']), r.pick(['0', '$'])]];
+}
+
+/** One episode: optional setup by W, one or two blocked clients, W's writes (or none). */
+function blockingEpisode(r: Rng): EpisodeStep[] {
+  const kind = r.pick<BlockingKind>(['list', 'list', 'zset', 'stream']);
+  const steps: EpisodeStep[] = [];
+  if (kind === 'stream' && r.chance(0.5)) steps.push({ on: 'W', args: ['XGROUP', 'CREATE', r.pick(STREAM_KEYS), r.pick(['g1', 'g2']), r.pick(['$', '0']), 'MKSTREAM'] });
+  const writes = r.chance(0.25) ? 0 : r.int(1, 3);
+  const waited: string[] = [];
+  for (const on of r.chance(0.3) ? (['B1', 'B2'] as const) : (['B1'] as const)) {
+    const roll = r.next();
+    const wait = roll < 0.05 ? r.pick(BAD_WAITS) : writes === 0 && roll < 0.6 ? r.pick(SHORT_WAITS) : '0';
+    const { args, keys } = waiter(r, kind, wait);
+    waited.push(...keys);
+    steps.push({ on, args, ...(wait === '0' ? { unblock: r.chance(0.25) ? 'ERROR' : 'TIMEOUT' } : {}) });
+  }
+  for (let i = 0; i < writes; i++) for (const args of episodeWrite(r, kind, waited)) steps.push({ on: 'W', args });
+  return steps;
+}
+
 const BUILDERS: Record<SingleFamily, Builder[]> = {
   string: STRING,
   bitmap: BITMAP,
@@ -807,9 +933,9 @@ const BUILDERS: Record<SingleFamily, Builder[]> = {
 };
 
 /** Relative weights of the families in a run. */
-const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12, geo: 15, transaction: 4 };
+const WEIGHTS: Record<Family, number> = { string: 45, bitmap: 20, keys: 18, ttl: 14, wrongtype: 3, hash: 20, set: 20, hyperloglog: 12, stream: 25, list: 25, zset: 30, pubsub: 6, scripting: 12, geo: 15, transaction: 4, blocking: 4 };
 
-export const ALL_FAMILIES: readonly Family[] = [...(Object.keys(BUILDERS) as SingleFamily[]), 'transaction'];
+export const ALL_FAMILIES: readonly Family[] = [...(Object.keys(BUILDERS) as SingleFamily[]), 'transaction', 'blocking'];
 
 /** Replies compared with a tolerance or sorted, by command name. */
 const CHECKS: Record<string, Check> = {
@@ -860,6 +986,11 @@ export function generateCommands(seed: number, count: number, families: readonly
     }
     if (family === 'transaction') {
       for (const args of transactionBlock(r)) out.push({ index: out.length, family, args, check: 'exact' });
+      continue;
+    }
+    if (family === 'blocking') {
+      const id = out.length;
+      for (const step of blockingEpisode(r)) out.push({ index: out.length, family, args: step.args, check: 'exact', episode: { id, on: step.on, unblock: step.unblock } });
       continue;
     }
     let args = r.pick(BUILDERS[family])(r);

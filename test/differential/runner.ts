@@ -1,4 +1,5 @@
 import { CLOSED, RawClient, encodeCommand, sortedReply } from '../helpers/raw.js';
+import { EpisodeRunner, TIMEOUT, replyOrTimeout } from './episode.js';
 import { findException } from './exceptions.js';
 import { generateCommands, type Check, type Family, type GeneratedCommand } from './generator.js';
 
@@ -94,7 +95,6 @@ export class ServerPair {
   }
 }
 
-const TIMEOUT = '<timeout>';
 const RESET = [['FLUSHALL'], ['SELECT', '0']];
 
 /**
@@ -120,11 +120,40 @@ function skip(result: RunResult, command: GeneratedCommand): boolean {
   return true;
 }
 
-async function replyOrTimeout(client: RawClient): Promise<string> {
-  try {
-    return await client.reply(10_000);
-  } catch {
-    return TIMEOUT;
+/**
+ * The stream cut into what runs together: up to `batch` pipelined commands of the main
+ * connection, or one blocking episode (its commands share `episode.id`).
+ */
+function* segments(commands: readonly GeneratedCommand[], batch: number): Generator<GeneratedCommand[]> {
+  let current: GeneratedCommand[] = [];
+  for (const command of commands) {
+    const boundary = current.length > 0 && (current.length >= batch || current[0]!.episode?.id !== command.episode?.id);
+    if (boundary) {
+      yield current;
+      current = [];
+    }
+    current.push(command);
+  }
+  if (current.length > 0) yield current;
+}
+
+/** Compares one command's replies and records a difference (or an excepted one) in `result`. */
+function compare(result: RunResult, command: GeneratedCommand, expected: string, actual: string): void {
+  const { seed, resp } = result.options;
+  const stats = result.perFamily.get(command.family) ?? { commands: 0, differences: 0 };
+  stats.commands++;
+  result.perFamily.set(command.family, stats);
+  if (sameReply(command.check, command.args[0]!, expected, actual)) return;
+  const difference: Difference = { seed, resp, index: command.index, family: command.family, args: command.args, expected, actual };
+  const exception = findException(commandLine(command.args), actual, expected);
+  if (exception !== undefined) {
+    result.excepted.push({ ...difference, excepted: exception.reason });
+    return;
+  }
+  result.differences.push(difference);
+  stats.differences++;
+  if (expected === CLOSED || actual === CLOSED || expected === TIMEOUT || actual === TIMEOUT) {
+    result.aborted = `${actual === CLOSED || actual === TIMEOUT ? 'tsredis' : 'redis-server'} gave ${actual === CLOSED || expected === CLOSED ? 'no reply (connection closed)' : 'no reply within 10 s'} at command ${command.index}`;
   }
 }
 
@@ -134,6 +163,7 @@ export async function runDifferential(options: RunOptions): Promise<RunResult> {
   const commands = generateCommands(seed, count, families);
   const result: RunResult = { options, commands, differences: [], excepted: [], perFamily: new Map(), skipped: new Map(), aborted: null };
   const pair = await ServerPair.open(options.referencePort, options.subjectPort);
+  let episodes: EpisodeRunner | undefined;
   try {
     const setup: string[][] = resp === 3 ? [['HELLO', '3']] : [];
     const setupReplies = await pair.run(setup);
@@ -148,33 +178,29 @@ export async function runDifferential(options: RunOptions): Promise<RunResult> {
     }
     const missing = await missingOnSubject(pair, commands);
     for (const name of missing) result.skipped.set(name, 0);
-    for (let start = 0; start < commands.length && result.aborted === null; start += batch) {
-      const slice = commands.slice(start, start + batch).filter((c) => !skip(result, c));
-      const replies = await pair.run(slice.map((c) => c.args));
-      for (const [offset, [expected, actual]] of replies.entries()) {
-        const command = slice[offset]!;
-        const index = command.index;
-        const stats = result.perFamily.get(command.family) ?? { commands: 0, differences: 0 };
-        stats.commands++;
-        result.perFamily.set(command.family, stats);
-        if (sameReply(command.check, command.args[0]!, expected, actual)) continue;
-        const difference: Difference = { seed, resp, index, family: command.family, args: command.args, expected, actual };
-        const exception = findException(commandLine(command.args), actual);
-        if (exception !== undefined) {
-          result.excepted.push({ ...difference, excepted: exception.reason });
-          continue;
-        }
-        result.differences.push(difference);
-        stats.differences++;
-        if (expected === CLOSED || actual === CLOSED || expected === TIMEOUT || actual === TIMEOUT) {
-          result.aborted = `${actual === CLOSED || actual === TIMEOUT ? 'tsredis' : 'redis-server'} gave ${actual === CLOSED || expected === CLOSED ? 'no reply (connection closed)' : 'no reply within 10 s'} at command ${index}`;
-        }
+    for (const segment of segments(commands, batch)) {
+      if (result.aborted !== null) break;
+      const slice = segment.filter((c) => !skip(result, c));
+      let replies: Array<[string, string]>;
+      if (slice[0]?.episode !== undefined) {
+        episodes ??= await EpisodeRunner.open(options.referencePort, options.subjectPort, resp);
+        replies = await episodes.run(slice);
+      } else {
+        replies = await pair.run(slice.map((c) => c.args));
       }
+      for (const [offset, [expected, actual]] of replies.entries()) compare(result, slice[offset]!, expected, actual);
     }
   } finally {
     pair.close();
+    episodes?.close();
   }
   return result;
+}
+
+/** A blocking episode's commands, each line led by its connection (B1, B2 block; W writes). */
+export function episodeLines(result: RunResult, index: number): string[] {
+  const id = result.commands[index]?.episode?.id;
+  return result.commands.filter((c) => id !== undefined && c.episode?.id === id).map((c) => `${c.episode!.on}: ${commandLine(c.args)}${c.episode!.unblock ? `   (then CLIENT UNBLOCK ${c.episode!.unblock})` : ''}`);
 }
 
 /**
@@ -185,7 +211,8 @@ export async function runDifferential(options: RunOptions): Promise<RunResult> {
 export async function minimize(result: RunResult, index: number): Promise<string[][]> {
   const options = result.options;
   const target = result.commands[index]!;
-  const sent = result.commands.slice(0, index).filter((c) => c.family !== 'wrongtype' || !result.skipped.has(c.args[0]!.toLowerCase()));
+  // Episodes need their extra connections: a repro replays the main connection's commands only.
+  const sent = result.commands.slice(0, index).filter((c) => c.episode === undefined && (c.family !== 'wrongtype' || !result.skipped.has(c.args[0]!.toLowerCase())));
   const pair = await ServerPair.open(options.referencePort, options.subjectPort);
   try {
     if (options.resp === 3) await pair.run([['HELLO', '3']]);

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import Redis from 'ioredis';
 import { SERVER_BIN } from './servers.js';
 import { freePort } from './ports.js';
+import { isRunning, spawnCaptured, terminate, waitForPort, type Spawned } from './process.js';
 
 /**
  * Redis Cluster test scaffolding: N tsredis nodes with cluster-enabled on free ports whose bus
@@ -212,48 +212,35 @@ export async function slotMap(port: number): Promise<string[]> {
 }
 
 async function startNode(kind: NodeKind, port: number, dir: string, args: string[]): Promise<ClusterNodeProcess> {
-  let child: ChildProcess | null = null;
-  let output = '';
-  let exited: Promise<void> = Promise.resolve();
+  let current: Spawned | null = null;
   const launch = async (): Promise<void> => {
-    output = '';
     const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args];
-    const started = kind === 'tsredis'
-      ? spawn(process.execPath, [SERVER_BIN, ...common], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('redis-server', common, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-    await waitForListening(port, started, () => output);
+    current = kind === 'tsredis' ? spawnCaptured(process.execPath, [SERVER_BIN, ...common]) : spawnCaptured('redis-server', common);
+    // Six nodes booting at once on a loaded 2-core box can take a while.
+    await waitForPort(port, { spawned: current, name: `node on ${port}`, timeoutMs: 20_000 });
   };
-  const running = (): boolean => child !== null && child.exitCode === null && child.signalCode === null;
+  const running = (): boolean => current !== null && isRunning(current.child);
   const node: ClusterNodeProcess = {
     get port() {
       return port;
     },
     dir,
     get pid() {
-      return child?.pid ?? 0;
+      return current?.child.pid ?? 0;
     },
-    output: () => output,
+    output: () => current?.output() ?? '',
     get alive() {
       return running();
     },
     async kill() {
       closeConnections([port]);
       if (!running()) return;
-      process.kill(child!.pid!, 'SIGKILL');
-      await exited;
+      process.kill(current!.child.pid!, 'SIGKILL');
+      await current!.exited;
     },
     async stop() {
       closeConnections([port]);
-      if (!running()) return;
-      process.kill(child!.pid!, 'SIGTERM');
-      const pid = child!.pid!;
-      const timer = setTimeout(() => running() && process.kill(pid, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (current !== null) await terminate(current);
     },
     async restart(newPort?: number) {
       await node.stop();
@@ -269,26 +256,4 @@ async function startNode(kind: NodeKind, port: number, dir: string, args: string
     throw error;
   }
   return node;
-}
-
-/** Bounded at 20 s: six nodes booting at once on a loaded 2-core box can take a while. */
-async function waitForListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`node on ${port} exited with ${child.exitCode}:\n${output()}`);
-    if (await canConnect(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`node did not listen on ${port} within 20 s:\n${output()}`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -35,11 +35,14 @@ function listOf(entry: Entry): List {
   return entry.value as List;
 }
 
-/** getPositiveLongFromObjectOrReply / getRangeLongFromObjectOrReply: `message` for any bad value. */
+/**
+ * getPositiveLongFromObjectOrReply / getRangeLongFromObjectOrReply: `message` for any bad value.
+ * Values past 2^53 (up to LONG_MAX) are valid counts: they come back inexact but as huge.
+ */
 function boundedArgument(text: string, min: number, message: string): number {
   const value = integerArgument(text, message);
-  if (typeof value !== 'number' || value < min) throw new ReplyError(message);
-  return value;
+  if (value < min) throw new ReplyError(message);
+  return Number(value);
 }
 
 /** LEFT / RIGHT (any case), or a syntax error. */

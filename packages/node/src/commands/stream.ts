@@ -660,7 +660,12 @@ function serveBlockedRead(client: Client, _argv: readonly string[], key: string,
   replyBatches(client, [{ key, items }]);
 }
 
-const STREAM_WAITER: KeyWaiter = { type: ValueType.Stream, serve: serveBlockedRead };
+const STREAM_WAITER: KeyWaiter = { type: ValueType.Stream, serve: serveBlockedRead, goneError: readGroupGone };
+
+/** An XREADGROUP wait ends with an error when its stream is deleted or replaced (its group is gone). */
+function readGroupGone(argv: readonly string[]): string | null {
+  return argv[0]!.toLowerCase() === 'xreadgroup' ? 'UNBLOCKED the stream key no longer exists' : null;
+}
 
 // ---------------------------------------------------------------------------------------------
 // XGROUP

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from '../commands/table.js';
 import type { Database } from '../keyspace/database.js';
-import type { Entry, ValueType } from '../keyspace/entry.js';
+import { ValueType, type Entry } from '../keyspace/entry.js';
 import { ReplyError } from '../protocol/errors.js';
 import { ceilScaledToInt64, parseLongDouble } from '../types/long-double.js';
 import { ClientFlag, type Client } from './client.js';
@@ -19,6 +19,11 @@ export type RerunClient = (client: Client, argv: string[]) => void;
 export interface KeyWaiter {
   readonly type: ValueType;
   serve(client: Client, argv: readonly string[], key: string, entry: Entry): void;
+  /**
+   * The error that ends the wait when the key is deleted or replaced by another type, or null
+   * to keep waiting (Redis 7.0 ends only XREADGROUP's: its group went with the stream).
+   */
+  goneError?(argv: readonly string[]): string | null;
 }
 
 /** What a client blocked on keys waits for. */
@@ -166,17 +171,47 @@ export class BlockingKeys {
     }
   }
 
+  /**
+   * A waited key was written, deleted or replaced: Redis 7.0 signals it when it stops being a
+   * stream (dbGenericDelete, dbOverwrite), so that XREADGROUP waits end. Serving a key whose
+   * type no waiter wants does nothing, so any waited key that is not a stream is signalled.
+   */
+  keyChanged(db: Database, key: string): void {
+    if (this.blocked.size === 0 || this.waiting.get(db)?.has(key) !== true) return;
+    if (db.peek(key)?.type !== ValueType.Stream) this.signalKeyReady(db, key);
+  }
+
+  /**
+   * FLUSHDB/FLUSHALL/SWAPDB is about to replace the keys of `db`: every waited key is served
+   * afterwards with what it holds then (scanDatabaseForReadyKeys, scanDatabaseForDeletedStreams).
+   */
+  keysReplaced(db: Database): void {
+    const byKey = this.waiting.get(db);
+    if (byKey !== undefined) for (const key of byKey.keys()) this.signalKeyReady(db, key);
+  }
+
   private serveKey(db: Database, key: string): void {
     const clients = this.waiting.get(db)?.get(key);
     if (clients === undefined) return;
+    const type = db.lookup(key)?.type;
     // Oldest first; stop once the key is gone (its last element was taken).
     for (const client of [...clients]) {
       const entry = db.lookup(key);
-      if (entry === undefined) return;
+      if (entry === undefined) break;
       const state = this.blocked.get(client);
       if (state === undefined || state.waiter.type !== entry.type) continue;
       this.release(client, state);
       this.serveWaiter(client, state, key, entry);
+    }
+    if (type !== ValueType.Stream) this.endGoneWaits(clients);
+  }
+
+  /** unblockDeletedStreamReadgroupClients: the waits that need the key to stay a stream end. */
+  private endGoneWaits(clients: ReadonlySet<Client>): void {
+    for (const client of [...clients]) {
+      const state = this.blocked.get(client);
+      const error = state?.waiter.goneError?.(state.argv) ?? null;
+      if (error !== null) this.end(client, error);
     }
   }
 

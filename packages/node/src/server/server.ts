@@ -184,10 +184,12 @@ export class Server implements KeyspaceObserver {
   keyModified(db: Database, key: string): void {
     if (!this.watched.empty) this.watched.touched(db, key);
     this.tracking.keyModified(key);
+    this.blocking.keyChanged(db, key);
   }
 
   keysReplaced(db: Database, replacement: Database | null): void {
     if (!this.watched.empty) this.watched.replaced(db, replacement);
+    if (this.blocking.blockedCount > 0) this.blocking.keysReplaced(db);
     // A flush invalidates every cached key; SWAPDB does not (Redis 7.0).
     if (replacement === null) this.tracking.flushed();
   }

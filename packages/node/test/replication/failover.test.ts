@@ -97,8 +97,9 @@ describe('FAILOVER', () => {
       process.kill(replica.server.pid, 'SIGCONT');
       await waitFor('the forced failover to end', async () => (await failoverState(master)) === 'no-failover' && (await role(replica)) === 'master');
       await waitInSync(replica.redis, master.redis);
-      // FORCE may lose what the target had not received; both sides hold the same data anyway.
-      expect(await master.redis.get('k')).toBe('v');
+      // FORCE may lose what the target had not received (real Redis sometimes does): either way
+      // both sides end with the same data.
+      expect(['v', null]).toContain(await master.redis.get('k'));
       expect(await dataset(master.redis)).toEqual(await dataset(replica.redis));
     },
   );
