@@ -865,6 +865,8 @@ function waiter(r: Rng, kind: BlockingKind, wait: string): Waiter {
 /** Writes of W that may serve (or fail to serve) clients waiting on `keys`. */
 function episodeWrite(r: Rng, kind: BlockingKind, keys: readonly string[]): string[][] {
   const waited = r.pick(keys);
+  // Waited keys now hold db 1's values (served from them as if pushed), then db 0's again.
+  if (r.chance(0.04)) return [['SWAPDB', '0', '1'], ['SWAPDB', '1', '0']];
   const roll = r.next();
   if (kind === 'list') {
     if (roll < 0.45) return [[r.pick(['LPUSH', 'RPUSH']), waited, ...elements(r, 1, 3)]];
@@ -956,11 +958,16 @@ const UNMUTATED = new Set([
   'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE',
 ]);
 
+/** Commands whose last argument is a timeout, so an extra argument becomes the timeout. */
+const TIMEOUT_LAST = new Set(['BLPOP', 'BRPOP', 'BZPOPMIN', 'BZPOPMAX']);
+
 /** Commands whose argument count a mutation may break (all of them; arity errors are cheap). */
 function mutate(r: Rng, args: string[]): string[] {
   const roll = r.next();
   if (roll < 0.4) return args.slice(0, r.int(1, Math.max(1, args.length - 1))); // too few
-  if (roll < 0.7) return [...args, value(r)]; // too many (or an unexpected option)
+  // Too many (or an unexpected option); after a timeout, another short one (a random value as
+  // the timeout could block the main connection for minutes).
+  if (roll < 0.7) return [...args, TIMEOUT_LAST.has(args[0]!) ? r.pick(SHORT_TIMEOUT) : value(r)];
   if (roll < 0.85) return [args[0]!.toLowerCase(), ...args.slice(1)];
   return [r.pick(['GETT', 'SETBITS', 'EXPIRES', 'OBJECT|ENCODING']), ...args.slice(1)];
 }

@@ -137,12 +137,22 @@ function* segments(commands: readonly GeneratedCommand[], batch: number): Genera
   if (current.length > 0) yield current;
 }
 
+function isLost(reply: string): boolean {
+  return reply === CLOSED || reply === TIMEOUT;
+}
+
 /** Compares one command's replies and records a difference (or an excepted one) in `result`. */
 function compare(result: RunResult, command: GeneratedCommand, expected: string, actual: string): void {
   const { seed, resp } = result.options;
   const stats = result.perFamily.get(command.family) ?? { commands: 0, differences: 0 };
   stats.commands++;
   result.perFamily.set(command.family, stats);
+  if (isLost(expected) && isLost(actual)) {
+    // Neither answered (a command that waits longer than the runner): the replies after it
+    // would pair with the wrong commands, so the run stops here.
+    result.aborted = `neither server replied within 10 s (or both closed the connection) at command ${command.index}: ${commandLine(command.args)}`;
+    return;
+  }
   if (sameReply(command.check, command.args[0]!, expected, actual)) return;
   const difference: Difference = { seed, resp, index: command.index, family: command.family, args: command.args, expected, actual };
   const exception = findException(commandLine(command.args), actual, expected);
@@ -152,7 +162,7 @@ function compare(result: RunResult, command: GeneratedCommand, expected: string,
   }
   result.differences.push(difference);
   stats.differences++;
-  if (expected === CLOSED || actual === CLOSED || expected === TIMEOUT || actual === TIMEOUT) {
+  if (isLost(expected) || isLost(actual)) {
     result.aborted = `${actual === CLOSED || actual === TIMEOUT ? 'tsredis' : 'redis-server'} gave ${actual === CLOSED || expected === CLOSED ? 'no reply (connection closed)' : 'no reply within 10 s'} at command ${command.index}`;
   }
 }
