@@ -84,6 +84,18 @@ const SCENARIOS: Record<string, Step[]> = {
     ['block', 'a', 'BLPOP', 'k', '0'], ['call', 'x', 'SET', 'k', 'str'], ['idle', 'a'], ['call', 'x', 'DEL', 'k'],
     ['call', 'x', 'RPUSH', 'k', 'v'], ['read', 'a'],
   ],
+  'XREADGROUP waits end with an error when the stream is deleted, overwritten or flushed; XREAD waits on': [
+    ['call', 'x', 'XGROUP', 'CREATE', 'st', 'g', '$', 'MKSTREAM'], ['block', 'a', 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'st', '>'],
+    ['block', 'b', 'XREAD', 'BLOCK', '0', 'STREAMS', 'st', '$'], ['call', 'x', 'DEL', 'st'], ['read', 'a'], ['idle', 'b'],
+    ['call', 'x', 'XADD', 'st', '1-1', 'f', 'v'], ['read', 'b'], ['call', 'x', 'XGROUP', 'CREATE', 'st', 'g', '$'],
+    ['block', 'a', 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'st', '>'], ['call', 'x', 'SET', 'st', 'v'], ['read', 'a'],
+    ['call', 'x', 'DEL', 'st'], ['call', 'x', 'XGROUP', 'CREATE', 'st', 'g', '$', 'MKSTREAM'],
+    ['block', 'a', 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'st', '>'], ['call', 'x', 'FLUSHALL'], ['read', 'a'],
+  ],
+  'SWAPDB serves the clients waiting on keys the other database has': [
+    ['block', 'a', 'BLPOP', 'sw', '0'], ['call', 'x', 'SELECT', '1'], ['call', 'x', 'RPUSH', 'sw', 'v1', 'v2'],
+    ['call', 'x', 'SWAPDB', '0', '1'], ['read', 'a'], ['call', 'x', 'LRANGE', 'sw', '0', '-1'], ['call', 'x', 'SWAPDB', '0', '1'],
+  ],
   'INFO counts blocked clients and one call per blocked command': [
     ['call', 'x', 'CONFIG', 'RESETSTAT'], ['block', 'a', 'BLPOP', 'k', '0'], ['block', 'b', 'BRPOP', 'k2', '0'],
     ['call', 'x', 'INFO', 'clients'], ['call', 'x', 'RPUSH', 'k', 'v'], ['read', 'a'], ['call', 'x', 'CLIENT', 'UNBLOCK', '@b'],
