@@ -8,7 +8,7 @@ export { FailoverState, type FailoverRequest } from './replication/failover.js';
 export { Replication, type InfoField, type ReplicaInfoSettings, type RoleReply } from './replication/replication.js';
 export { parseLong, type Replicas } from './replication/replicas.js';
 export type { ClusterView, SlotNode } from './cluster/view.js';
-export { Route, route, redirectError, newRoutingDecision, type RoutingDecision, type RoutingRequest } from './cluster/routing.js';
+export { Route, route, redirectError, newRoutingDecision, newRoutingRequest, type RoutingDecision, type RoutingRequest } from './cluster/routing.js';
 export type { ClusterConfig, ClusterHost } from './ports.js';
 export { Cluster, type ClusterOptions } from './cluster/state.js';
 export type { FailoverMode } from './cluster/election.js';

@@ -84,6 +84,14 @@ export class ClusterNode implements SlotNode {
   ) {
     this.flags = flags;
   }
+  /** Where the node is reached: its IP, client ports and bus port (as a ping or gossip entry gives them). */
+  setAddress(ip: string, port: number, pport: number, cport: number): void {
+    this.ip = ip;
+    this.port = port;
+    this.pport = pport;
+    this.cport = cport;
+  }
+
 
   has(flag: NodeFlag): boolean {
     return (this.flags & flag) !== 0;

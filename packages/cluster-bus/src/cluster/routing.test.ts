@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { keySlot } from '../slots.js';
-import { newRoutingDecision, redirectError, route, Route, type RoutingRequest } from './routing.js';
+import { newRoutingDecision, newRoutingRequest, redirectError, route, Route, type RoutingRequest } from './routing.js';
 import type { ClusterView, SlotNode } from './view.js';
 
 function node(id: string, endpoint: string, master: SlotNode | null = null, isMyself = false): SlotNode {
@@ -28,19 +28,7 @@ function fixture(me: 'A' | 'B' | "B'") {
 }
 
 function request(keys: string[], local: string[] = [], options: Partial<RoutingRequest> = {}): RoutingRequest {
-  return {
-    keys,
-    writeCommand: false,
-    writes: false,
-    asking: false,
-    readonlyClient: false,
-    pubsubShard: false,
-    migrate: false,
-    allowReadsWhenDown: false,
-    allowPubsubShardWhenDown: true,
-    exists: (key) => local.includes(key),
-    ...options,
-  };
+  return { ...newRoutingRequest(keys, (key) => local.includes(key)), ...options };
 }
 
 // Slots: foo 12182 (C), bar 5061 (A), hello 866 (A), {user1000} 3443 (A), somekey 11058 (C).

@@ -52,6 +52,22 @@ export interface RoutingDecision {
   node: SlotNode | null;
 }
 
+/** A request for a plain read by a client without ASKING/READONLY, with Redis's defaults for the -when-down options. */
+export function newRoutingRequest(keys: readonly string[], exists: (key: string) => boolean): RoutingRequest {
+  return {
+    keys,
+    writeCommand: false,
+    writes: false,
+    asking: false,
+    readonlyClient: false,
+    pubsubShard: false,
+    migrate: false,
+    allowReadsWhenDown: false,
+    allowPubsubShardWhenDown: true,
+    exists,
+  };
+}
+
 export function newRoutingDecision(): RoutingDecision {
   return { route: Route.Serve, slot: -1, node: null };
 }

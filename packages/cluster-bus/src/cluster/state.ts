@@ -748,10 +748,7 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
       }
       if (sender === null && type === MessageType.Meet) {
         const node = this.createNode(null, NodeFlag.Handshake);
-        node.ip = message.ip !== '' ? message.ip : stripIpv4Mapped(link.socket.remoteAddress ?? '');
-        node.port = message.port;
-        node.pport = message.pport;
-        node.cport = message.cport;
+        node.setAddress(senderIp(link, message), message.port, message.pport, message.cport);
         this.addNode(node);
         this.doBeforeSleep(Todo.SaveConfig);
         this.processGossip(message, link);
@@ -776,10 +773,7 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
         } else if (node.id !== message.sender) {
           // Someone else answers at this address now: the node's address is unknown.
           node.flags |= NodeFlag.NoAddr;
-          node.ip = '';
-          node.port = 0;
-          node.pport = 0;
-          node.cport = 0;
+          node.setAddress('', 0, 0, 0);
           link.close();
           this.doBeforeSleep(Todo.SaveConfig);
           return;
@@ -916,18 +910,20 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
    */
   private updateAddressIfNeeded(node: ClusterNode, link: Link, message: ClusterMessage): boolean {
     if (link === node.link) return false;
-    const ip = message.ip !== '' ? message.ip : stripIpv4Mapped(link.socket.remoteAddress ?? '');
+    const ip = senderIp(link, message);
     if (ip === '') return false;
     if (node.port === message.port && node.cport === message.cport && node.pport === message.pport && node.ip === ip) return false;
-    node.ip = ip;
-    node.port = message.port;
-    node.pport = message.pport;
-    node.cport = message.cport;
-    node.link?.close();
-    node.flags &= ~NodeFlag.NoAddr;
+    this.relocate(node, ip, message.port, message.pport, message.cport);
     this.host.log.warn(`Address updated for node ${node.id}, now ${node.ip}:${node.port}`);
-    if (this.myself.isReplica && this.myself.master === node) this.host.replicateFrom(node.ip, node.port);
     return true;
+  }
+
+  /** A known node moved: reconnect to it there, and if it is our master, replication follows it. */
+  private relocate(node: ClusterNode, ip: string, port: number, pport: number, cport: number): void {
+    node.link?.close();
+    node.setAddress(ip, port, pport, cport);
+    node.flags &= ~NodeFlag.NoAddr;
+    if (this.myself.isReplica && this.myself.master === node) this.host.replicateFrom(ip, port);
   }
 
   /** clusterProcessGossipSection. */
@@ -956,20 +952,12 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
         // A node we cannot reach, seen healthy at another address by a peer: try there.
         if (node.has(NodeFlag.Fail | NodeFlag.PFail) && (entry.flags & NodeFlag.NoAddr) === 0 && !failing &&
           (node.ip.toLowerCase() !== entry.ip.toLowerCase() || node.port !== entry.port || node.cport !== entry.cport)) {
-          node.link?.close();
-          node.ip = entry.ip;
-          node.port = entry.port;
-          node.pport = entry.pport;
-          node.cport = entry.cport;
-          node.flags &= ~NodeFlag.NoAddr;
+          this.relocate(node, entry.ip, entry.port, entry.pport, entry.cport);
         }
       } else if (sender !== null && (entry.flags & NodeFlag.NoAddr) === 0 && !this.blacklisted(entry.id) && isNodeId(entry.id)) {
         // Only a known node may introduce others, so we never join another cluster by accident.
         const added = this.createNode(entry.id, entry.flags);
-        added.ip = entry.ip;
-        added.port = entry.port;
-        added.pport = entry.pport;
-        added.cport = entry.cport;
+        added.setAddress(entry.ip, entry.port, entry.pport, entry.cport);
         this.addNode(added);
       }
     }
@@ -1225,12 +1213,9 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
       }
     }
 
-    // A replica whose replication is not set up (after a restart), or still points at an address
-    // its master left (a container back with a new IP, learnt by gossip), follows the master.
-    if (myself.isReplica && myself.master !== null && !myself.master.has(NodeFlag.NoAddr)) {
-      const master = myself.master;
-      const current = this.host.replicationMaster();
-      if (current === null || current.host !== master.ip || current.port !== master.port) this.host.replicateFrom(master.ip, master.port);
+    // A replica whose replication is not set up (after a restart) starts it.
+    if (myself.isReplica && myself.master !== null && !myself.master.has(NodeFlag.NoAddr) && this.host.replicationMaster() === null) {
+      this.host.replicateFrom(myself.master.ip, myself.master.port);
     }
     this.election.cron();
     if (myself.isReplica) {
@@ -1299,6 +1284,11 @@ function gossipEntry(node: ClusterNode): GossipEntry {
 }
 
 /** "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) → "1.2.3.4". */
+/** The sender's IP: the one it announces, else the address its connection comes from. */
+function senderIp(link: Link, message: ClusterMessage): string {
+  return message.ip !== '' ? message.ip : stripIpv4Mapped(link.socket.remoteAddress ?? '');
+}
+
 function stripIpv4Mapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

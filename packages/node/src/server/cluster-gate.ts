@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { keySlot, newRoutingDecision, redirectError, route, Route, type ClusterView, type RoutingDecision, type RoutingRequest } from '@tsredis/cluster-bus';
+import { keySlot, newRoutingDecision, newRoutingRequest, redirectError, route, Route, type ClusterView, type RoutingDecision, type RoutingRequest } from '@tsredis/cluster-bus';
 import { CommandFlag, type Command } from '../commands/table.js';
 import type { Database } from '../keyspace/database.js';
 import { ClientFlag, type Client } from './client.js';
@@ -15,18 +15,7 @@ import type { Server } from './server.js';
 /** Database 0, the only one a cluster node serves; set before each routing (exists() reads it). */
 let keyspace: Database | null = null;
 const keys: string[] = [];
-const request: RoutingRequest = {
-  keys,
-  writeCommand: false,
-  writes: false,
-  asking: false,
-  readonlyClient: false,
-  pubsubShard: false,
-  migrate: false,
-  allowReadsWhenDown: false,
-  allowPubsubShardWhenDown: true,
-  exists: (key) => keyspace!.peek(key) !== undefined,
-};
+const request: RoutingRequest = newRoutingRequest(keys, (key) => keyspace!.peek(key) !== undefined);
 const decision = newRoutingDecision();
 
 /** Commands whose "keys" are shard channels (their key spec is `not_key`). */
