@@ -168,49 +168,38 @@ async function main() {
   }
 }
 
+/** Runs one of the side benchmarks in scripts/ and returns the summary lines it printed. */
+function sideBenchmark(script, args, summary, label) {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', script), ...args], { encoding: 'utf8', timeout: 600_000 });
+  process.stderr.write(`  done ${label}\n`);
+  return result.stdout.split('\n').filter((line) => summary.test(line));
+}
+
 /**
  * Issue 5's latency probe: PINGs every millisecond while tsredis saves 1,000,000 keys with
- * redis-benchmark loading it (scripts/bgsave-latency.mjs). Returns its summary lines.
+ * redis-benchmark loading it (scripts/bgsave-latency.mjs).
  */
 function bgsaveLatency() {
   const keys = String(Math.max(10_000, Math.round(1_000_000 * SCALE)));
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'bgsave-latency.mjs'), '--keys', keys, '--benchmark'], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  const lines = result.stdout.split('\n').filter((line) => /BGSAVE of|probes/.test(line));
-  process.stderr.write(`  done BGSAVE latency probe (${keys} keys)\n`);
-  return lines;
+  return sideBenchmark('bgsave-latency.mjs', ['--keys', keys, '--benchmark'], /BGSAVE of|probes/, `BGSAVE latency probe (${keys} keys)`);
 }
 
 /**
  * Issue 7's replication lag: a replica attached to tsredis (and to real Redis, for comparison)
- * while redis-benchmark SET -P 16 loads the master (scripts/replication-lag.mjs). Summary lines.
+ * while redis-benchmark SET -P 16 loads the master (scripts/replication-lag.mjs).
  */
 function replicationLag() {
   const requests = String(Math.max(20_000, Math.round(1_000_000 * SCALE)));
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'replication-lag.mjs'), '--requests', requests], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  const lines = result.stdout.split('\n').filter((line) => line.startsWith('replication lag'));
-  process.stderr.write(`  done replication lag (${requests} SET requests)\n`);
-  return lines;
+  return sideBenchmark('replication-lag.mjs', ['--requests', requests], /^replication lag/, `replication lag (${requests} SET requests)`);
 }
 
 /**
  * Issue 8's cluster figure: redis-benchmark --cluster -t set,get against six tsredis nodes and six
- * real Redis nodes (scripts/cluster-bench.mjs). Summary lines.
+ * real Redis nodes (scripts/cluster-bench.mjs).
  */
 function clusterThroughput() {
   const requests = String(Math.max(20_000, Math.round(500_000 * SCALE)));
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'cluster-bench.mjs'), '--requests', requests], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  const lines = result.stdout.split('\n').filter((line) => line.startsWith('cluster '));
-  process.stderr.write(`  done cluster benchmark (${requests} requests per test)\n`);
-  return lines;
+  return sideBenchmark('cluster-bench.mjs', ['--requests', requests], /^cluster /, `cluster benchmark (${requests} requests per test)`);
 }
 
 function report(rows, seconds, latencyLines, lagLines, clusterLines) {
