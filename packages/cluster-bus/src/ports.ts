@@ -140,7 +140,10 @@ export interface ClusterHost {
   replicationOffset(): number;
   /** Milliseconds since the master last spoke to us (or since the link went down). */
   masterDataAge(now: number): number;
-  /** Pauses writes until `endsAt` (manual failover on the master side); unpause ends it. */
+  /**
+   * Pauses writes until `endsAt` (manual failover on the master side) and keeps the replication
+   * stream still meanwhile; unpause ends both.
+   */
   pauseWrites(endsAt: number): void;
   unpauseWrites(): void;
   /** Delivers a message another node published (PUBLISH / SPUBLISH propagated over the bus). */

@@ -96,10 +96,13 @@ export class NodeClusterHost implements ClusterHost {
 
   pauseWrites(endsAt: number): void {
     this.server.pause.pause(PauseMode.Write, endsAt, Date.now());
+    // The replica must reach the offset we announce while paused: no PING or GETACK may move it.
+    this.server.replication.replication.replicas.quiet = true;
   }
 
   unpauseWrites(): void {
     this.server.pause.unpause();
+    this.server.replication.replication.replicas.quiet = false;
   }
 
   deliverPublish(channel: string, message: string, sharded: boolean): void {
