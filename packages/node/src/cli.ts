@@ -8,8 +8,6 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { Config } from './server/config.js';
 import { ConfigFileError, ConfigFileOpenError, loadConfiguration, REDIS_VERSION } from './server/config-file.js';
 import { DIRECTIVES } from './server/directives.js';
@@ -21,10 +19,12 @@ const DAEMON_CHILD = 'TSREDIS_DAEMONIZED';
 /** Where Redis writes its pid when daemonized without a pidfile (CONFIG_DEFAULT_PID_FILE). */
 const DEFAULT_PID_FILE = '/var/run/redis.pid';
 
-const argv = hideBin(process.argv);
+const argv = process.argv.slice(2);
 
 // Like redis-server, only a first argument of -v/--version/-h/--help is an option of its own.
+// yargs is loaded only then: importing it costs every other start ~50 ms.
 if (argv.length > 0 && ['-v', '--version', '-h', '--help'].includes(argv[0]!)) {
+  const { default: yargs } = await import('yargs');
   await yargs(argv)
     .scriptName('tsredis-server')
     .usage('Usage: $0 [/path/to/redis.conf] [--directive value ...]')

@@ -1,5 +1,5 @@
 /** `tsredis cluster up`: start local nodes, form the cluster, print it, run until Ctrl-C/SIGTERM. */
-import { inspectCluster, formatTopology } from './cluster/health.js';
+import { formatTopology } from './cluster/health.js';
 import { formatEndpoint, type Endpoint } from './endpoint.js';
 import { serverName } from './launcher.js';
 import { assertClusterPortsFree } from './ports.js';
@@ -16,7 +16,7 @@ export interface UpOptions {
 export async function clusterUp(options: UpOptions): Promise<void> {
   await assertClusterPortsFree(options.endpoints);
   const started = Date.now();
-  const { topology, listeningMs } = await LocalTopology.start({ ...options, log: () => {} });
+  const { topology, formed, listeningMs } = await LocalTopology.start({ ...options, log: () => {} });
   let stopping = false;
   const stop = async (why: string): Promise<void> => {
     if (stopping) return;
@@ -32,8 +32,7 @@ export async function clusterUp(options: UpOptions): Promise<void> {
       if (!stopping) console.log(`node ${formatEndpoint(node.spec.endpoint)} (pid ${node.pid}) exited; logs in ${node.spec.dir}`);
     });
   }
-  const health = await inspectCluster(options.endpoints, {});
-  console.log(formatTopology(health));
+  console.log(formatTopology(formed.health));
   console.log(
     `\n${serverName(options.serverBin)} cluster of ${topology.nodes.length} nodes ready in ${Date.now() - started} ms ` +
       `(processes listening after ${listeningMs} ms) ` +

@@ -80,6 +80,8 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
   private todoScheduled = false;
   private amongMinorityTime = 0;
   private firstStateUpdate = 0;
+  /** WRITABLE_DELAY, or 0 for a node that started with nothing to be stale about. */
+  private writableDelay = WRITABLE_DELAY;
   private iteration = 0;
   private pingRound = 0;
   private lastUnsignedWarning = 0;
@@ -115,7 +117,8 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
 
   /** clusterInit: loads (or creates) nodes.conf, listens on the bus, starts the cron. */
   async start(): Promise<void> {
-    if (!this.loadConfig()) {
+    const configLoaded = this.loadConfig();
+    if (!configLoaded) {
       this.myself = this.createNode(null, NodeFlag.Myself | NodeFlag.Master);
       this.addNode(this.myself);
       this.host.log.info(`No cluster configuration found, I'm ${this.myself.id}`);
@@ -123,6 +126,9 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
     }
     this.refreshMyself();
     this.verifyConfigWithData();
+    // The delay lets a restarted master learn that its slots moved on; a node that started without
+    // a config file or slots has no such past, so a new cluster is ok as soon as it is formed.
+    if (!configLoaded && this.myself.slotCount === 0) this.writableDelay = 0;
     for (const address of this.options.bindAddresses) {
       const listener = createServer((socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
@@ -490,6 +496,9 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
 
   replicate(master: ClusterNode): void {
     this.setMaster(master);
+    // Everyone learns the new role now rather than from the next random ping (tools forming a
+    // cluster wait until every view agrees).
+    this.broadcastPong(false);
     this.doBeforeSleep(Todo.UpdateState | Todo.SaveConfig);
   }
 
@@ -1240,7 +1249,7 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
     const now = Date.now();
     if (this.firstStateUpdate === 0) this.firstStateUpdate = now;
     // A master that just started waits for the cluster to tell it about changes before serving.
-    if (this.myself.isMaster && !this.stateOk && now - this.firstStateUpdate < WRITABLE_DELAY) return;
+    if (this.myself.isMaster && !this.stateOk && now - this.firstStateUpdate < this.writableDelay) return;
     let ok = true;
     if (this.config.requireFullCoverage) {
       for (const owner of this.slots) {
@@ -1260,7 +1269,9 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
     this.size = size;
     if (reachable < quorum(size)) {
       ok = false;
-      this.amongMinorityTime = now;
+      // Knowing no master with slots (a node not yet given any) is not being cut off from them:
+      // only a real minority delays the return to ok.
+      if (size > 0) this.amongMinorityTime = now;
     }
     if (ok === this.stateOk) return;
     // A master back from the minority side waits before accepting writes again.
@@ -1283,12 +1294,12 @@ function gossipEntry(node: ClusterNode): GossipEntry {
   };
 }
 
-/** "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) → "1.2.3.4". */
 /** The sender's IP: the one it announces, else the address its connection comes from. */
 function senderIp(link: Link, message: ClusterMessage): string {
   return message.ip !== '' ? message.ip : stripIpv4Mapped(link.socket.remoteAddress ?? '');
 }
 
+/** "::ffff:1.2.3.4" (an IPv4 peer on a dual-stack socket) → "1.2.3.4". */
 function stripIpv4Mapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -1,6 +1,6 @@
 /**
  * Forms a cluster from empty nodes the way `redis-cli --cluster create` does: slots to the
- * masters (ADDSLOTSRANGE), distinct config epochs (SET-CONFIG-EPOCH), one node MEETs the rest,
+ * masters (ADDSLOTSRANGE), distinct config epochs (SET-CONFIG-EPOCH), every node MEETs the rest,
  * replicas REPLICATE their master once they know it, then wait for every node to say ok.
  * On nodes that already hold slots it only re-MEETs them (harmless when they know each other;
  * after nodes came back on new addresses it lets them find each other again by node id).
@@ -74,14 +74,18 @@ async function formFromScratch(endpoints: Endpoint[], clients: Redis[], options:
   }
 }
 
-/** The first node MEETs every other; gossip spreads the rest. */
+/**
+ * Every node MEETs every other: all of them know each other after one handshake instead of
+ * waiting for gossip, and a node that lost everyone (new addresses) is found from every side.
+ */
 async function meetAll(endpoints: Endpoint[], clients: Redis[]): Promise<void> {
   // CLUSTER MEET takes an IP: names (compose services, pod DNS) are resolved here, now — after a restart they may point elsewhere.
-  const [first, ...others] = await Promise.all(endpoints.map(async ({ host, port }) => ({ host: (await lookup(host)).address, port })));
-  if (first === undefined) return;
-  await Promise.all(others.map((endpoint) => clients[0]!.call('CLUSTER', 'MEET', endpoint.host, String(endpoint.port))));
-  // And every node MEETs the first, so that a node that lost everyone (new addresses) is found from both sides.
-  await Promise.all(clients.slice(1).map((client) => client.call('CLUSTER', 'MEET', first.host, String(first.port))));
+  const addresses = await Promise.all(endpoints.map(async ({ host, port }) => ({ host: (await lookup(host)).address, port })));
+  await Promise.all(
+    clients.flatMap((client, i) =>
+      addresses.filter((_, j) => j !== i).map((address) => client.call('CLUSTER', 'MEET', address.host, String(address.port))),
+    ),
+  );
 }
 
 /** Until every node lists `count` nodes, none of them still in handshake (REPLICATE needs the master known). */
