@@ -4,7 +4,7 @@
  * dataset, loading one, a client that applies the master's commands, and the connections of
  * replicas (which node accepts and dispatches like any client until they ask for PSYNC).
  */
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 
 /** The replication directives; read when needed, so CONFIG SET applies at once. */
 export interface ReplicationConfig {
@@ -69,6 +69,11 @@ export interface ReplicaPeer {
 export interface ReplicationHost {
   readonly log: ReplicationLog;
   config(): ReplicationConfig;
+  /**
+   * Opens the connection to our master: TLS under tls-replication. It emits 'connect' when TCP
+   * is up (a TLS socket sends what is written meanwhile once its handshake completes).
+   */
+  connectToMaster(host: string, port: number): Socket;
   /** Whether a point-in-time snapshot may start now (one runs at a time). */
   snapshotAvailable(): boolean;
   /**
@@ -118,6 +123,10 @@ export interface ClusterConfig {
 export interface ClusterHost {
   readonly log: ReplicationLog;
   config(): ClusterConfig;
+  /** Opens a bus link to another node (TLS under tls-cluster); 'connect' as connectToMaster. */
+  connectToNode(host: string, port: number): Socket;
+  /** A bus listener handing over each accepted (under tls-cluster: verified TLS) connection. */
+  createBusListener(accept: (socket: Socket) => void): NetServer;
   /** Keys of db 0 in a slot (CLUSTER SETSLOT NODE refuses to give away a slot with keys). */
   countKeysInSlot(slot: number): number;
   /** Deletes the keys of a slot this node lost (and propagates the deletions); returns how many. */

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { constants } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
+import { TestCertificates } from '../../../test/helpers/certs.js';
 import { freePort } from '../../../test/helpers/ports.js';
 import { SERVER_BIN, startTsredis, type RunningServer } from '../../../test/helpers/servers.js';
 
@@ -15,31 +15,9 @@ import { SERVER_BIN, startTsredis, type RunningServer } from '../../../test/help
  * client trusting the wrong CA or presenting no or a foreign certificate is refused.
  */
 
-let dir: string;
-const file = (name: string) => join(dir, name);
-
-/** `openssl` one-shot, bounded; throws with its stderr when it fails. */
-function openssl(...args: string[]): void {
-  const result = spawnSync('openssl', args, { cwd: dir, encoding: 'latin1', timeout: 20_000 });
-  if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
-}
-
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function makeCa(name: string): void {
-  openssl('req', '-x509', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`);
-}
-
-function makeLeaf(name: string, ca: string, extensions: string): void {
-  openssl('req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  writeFileSync(file(`${name}.ext`), extensions);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
-}
-
-/** A client identity: certificate and key file names (without extension). */
-function identity(name: string): { cert: Buffer; key: Buffer } {
-  return { cert: readFileSync(file(`${name}.crt`)), key: readFileSync(file(`${name}.key`)) };
-}
+const certs = new TestCertificates();
+const file = (name: string) => certs.file(name);
+const identity = (name: string) => certs.identity(name);
 
 /**
  * Connects with node:tls, sends PING and resolves the first reply line, or `refused` when the
@@ -86,16 +64,15 @@ async function waitForTls(port: number, options: ConnectionOptions): Promise<voi
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tsredis-tls-'));
-  makeCa('ca');
-  makeCa('otherca');
-  makeLeaf('server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  makeLeaf('client', 'ca', 'extendedKeyUsage=clientAuth\n');
-  makeLeaf('stranger', 'otherca', 'extendedKeyUsage=clientAuth\n');
+  certs.selfSigned('ca');
+  certs.selfSigned('otherca');
+  certs.leaf('server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  certs.leaf('client', 'ca', 'extendedKeyUsage=clientAuth\n');
+  certs.leaf('stranger', 'otherca', 'extendedKeyUsage=clientAuth\n');
 });
 
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  certs.remove();
 });
 
 const serverTlsArgs = () => [
@@ -238,7 +215,7 @@ describe('TLS beside the plain port', () => {
   });
 
   it('reloads the certificate on CONFIG SET and keeps the old one when the new setting fails', async () => {
-    makeLeaf('server2', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    certs.leaf('server2', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     const admin = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
     const serialOf = () =>
       new Promise<string>((resolve, reject) => {
@@ -274,7 +251,7 @@ describe('TLS beside the plain port', () => {
 describe('TLS settings', () => {
   /** Runs the server to its exit (bounded) and returns its output: for settings it refuses. */
   function refusedStart(args: string[]): { status: number | null; output: string } {
-    const result = spawnSync(process.execPath, [SERVER_BIN, '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args], {
+    const result = spawnSync(process.execPath, [SERVER_BIN, '--bind', '127.0.0.1', '--save', '', '--dir', certs.dir, ...args], {
       encoding: 'latin1',
       timeout: 15_000,
     });
@@ -301,10 +278,10 @@ describe('TLS settings', () => {
     const caDir = file('cadir');
     mkdirSync(caDir);
     writeFileSync(join(caDir, 'ca.pem'), readFileSync(file('ca.crt')));
-    openssl('rehash', caDir);
+    certs.openssl('rehash', caDir);
     const tlsPort = await freePort();
     const args = [
-      SERVER_BIN, '--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
+      SERVER_BIN, '--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--dir', certs.dir,
       '--tls-cert-file', file('server.crt'), '--tls-key-file', file('server.key'), '--tls-ca-cert-dir', caDir,
       '--tls-protocols', 'TLSv1.3', '--tls-ciphersuites', 'TLS_AES_128_GCM_SHA256',
     ];

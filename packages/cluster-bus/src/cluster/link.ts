@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { frameLength } from './message.js';
 import type { ClusterNode } from './node.js';
 
@@ -33,9 +33,8 @@ export class Link {
     socket.on('close', () => this.close());
   }
 
-  /** A link toward `node` (its `link`); `linkConnected` fires once the connection is up. */
-  static connect(node: ClusterNode, owner: LinkOwner): Link {
-    const socket = connect({ host: node.ip, port: node.cport });
+  /** A link toward `node` (its `link`) over `socket`; `linkConnected` fires once the connection is up. */
+  static outbound(node: ClusterNode, socket: Socket, owner: LinkOwner): Link {
     const link = new Link(socket, node, false, owner);
     node.link = link;
     socket.once('connect', () => {

@@ -1,4 +1,4 @@
-import { createServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { isIP, type Server as NetServer, type Socket } from 'node:net';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { ClusterConfig, ClusterHost } from '../ports.js';
 import { SLOT_COUNT } from '../slots.js';
@@ -130,7 +130,7 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
     // a config file or slots has no such past, so a new cluster is ok as soon as it is formed.
     if (!configLoaded && this.myself.slotCount === 0) this.writableDelay = 0;
     for (const address of this.options.bindAddresses) {
-      const listener = createServer((socket) => this.accept(socket));
+      const listener = this.host.createBusListener((socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         listener.once('error', reject);
         listener.listen({ port: this.options.busPort, host: address }, () => {
@@ -1164,7 +1164,7 @@ export class Cluster implements ClusterView, LinkOwner, ElectionContext {
         this.deleteNode(node);
         continue;
       }
-      if (node.link === null) Link.connect(node, this);
+      if (node.link === null) Link.outbound(node, this.host.connectToNode(node.ip, node.cport), this);
     }
 
     // Every second, ping one of five random nodes, the one we heard from least recently.

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { MasterClient, ReplicationCheckpoint, ReplicationHost } from '../ports.js';
 import { FailoverState, type Failover } from './failover.js';
 import type { ReplicationHistory } from './history.js';
@@ -143,7 +143,7 @@ export class MasterLink {
     // repl-timeout counts from the connection attempt (a fresh link has no I/O yet).
     this.lastIo = Date.now();
     this.reader = new StreamReader();
-    const socket = connect({ host: this.masterHost, port: this.masterPort, noDelay: true });
+    const socket = host.connectToMaster(this.masterHost, this.masterPort);
     this.socket = socket;
     socket.on('connect', () => this.connected(socket));
     socket.on('data', (chunk: Buffer) => this.received(socket, chunk));

@@ -1,3 +1,4 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { Cluster, type ClusterConfig, type ClusterHost } from '@tsredis/cluster-bus';
 import { PauseMode } from '../server/pause.js';
@@ -38,6 +39,15 @@ export class NodeClusterHost implements ClusterHost {
       masterAuth: text('masterauth'),
       replPingPeriod: config.int('repl-ping-replica-period'),
     };
+  }
+
+  connectToNode(host: string, port: number): Socket {
+    return this.server.openConnection(host, port, this.server.config.bool('tls-cluster'));
+  }
+
+  createBusListener(accept: (socket: Socket) => void): NetServer {
+    const tls = this.server.tls;
+    return this.server.config.bool('tls-cluster') && tls !== null ? tls.createBusListener(accept) : createServer({ noDelay: true }, accept);
   }
 
   private get keyspace(): Server['databases'][number] {

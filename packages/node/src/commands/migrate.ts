@@ -96,7 +96,9 @@ function migrate(client: Client, argv: string[]): void {
   }
   const { username, password } = options;
   const auth = password === null ? '' : encodeCommand(username === null ? ['AUTH', password] : ['AUTH', username, password]);
-  const request = { name: `${argv[1]!}:${argv[2]!}`, host: argv[1]!, port: portNumber(argv[2]!), timeout, db: dbIndex, auth, body, count: moving.length };
+  // Under tls-cluster the target is reached over TLS, as Redis's migrateGetSocket does.
+  const tls = server.config.bool('tls-cluster') ? (server.tls?.peerOptions ?? null) : null;
+  const request = { name: `${argv[1]!}:${argv[2]!}`, host: argv[1]!, port: portNumber(argv[2]!), tls, timeout, db: dbIndex, auth, body, count: moving.length };
   const expectedLines = moving.length + (auth === '' ? 1 : 2);
   // A cached connection the target closed fails at once: one retry on a fresh connection.
   for (let attempt = 0; attempt < 2; attempt++) {

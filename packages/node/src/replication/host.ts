@@ -113,8 +113,13 @@ export class NodeReplication implements ReplicationHost, PropagationSink, Comman
       masterAuth: config.str('masterauth'),
       masterUser: config.str('masteruser'),
       announceIp: config.str('replica-announce-ip'),
-      announcePort: announcePort !== 0 ? announcePort : this.server.boundPort(),
+      // Under tls-replication the master is told our TLS port, as Redis does.
+      announcePort: announcePort !== 0 ? announcePort : config.bool('tls-replication') ? config.int('tls-port') : this.server.boundPort(),
     };
+  }
+
+  connectToMaster(host: string, port: number): Socket {
+    return this.server.openConnection(host, port, this.server.config.bool('tls-replication'));
   }
 
   snapshotAvailable(): boolean {

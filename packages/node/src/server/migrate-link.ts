@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 /**
@@ -14,6 +15,8 @@ export interface MigrateRequest {
   name: string;
   host: string;
   port: number;
+  /** The client TLS options under tls-cluster (plain data: it is posted to the worker), else null. */
+  tls: ConnectionOptions | null;
   timeout: number;
   db: number;
   auth: string;

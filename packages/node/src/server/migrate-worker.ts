@@ -6,8 +6,10 @@
  * cache of connections to targets (at most 64, closed after 10 s unused).
  */
 import { connect, type Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { MigrateExchange, MigrateOutcome, MigrateRequest, MigrateSignal } from './migrate-link.js';
+import { connectTls } from './tls-connect.js';
 
 const CACHE_ITEMS = 64;
 const CACHE_TTL_MS = 10_000;
@@ -50,7 +52,7 @@ async function exchange(request: MigrateRequest): Promise<MigrateOutcome> {
   let link = cache.get(request.name);
   if (link === undefined) {
     if (cache.size >= CACHE_ITEMS) forget([...cache.keys()][(Math.random() * cache.size) | 0]!);
-    const socket = await open(request.host, request.port, request.timeout);
+    const socket = await open(request.host, request.port, request.tls, request.timeout);
     if (socket === 'address') return { kind: 'connect' };
     if (typeof socket === 'string') return { kind: 'io', select: false, lines: [], writeFailed: true, timedOut: socket === 'timeout' };
     link = watch(socket);
@@ -85,11 +87,11 @@ const UNREACHABLE_ADDRESS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EINV
  * otherwise. Like Redis's non-blocking connect, only the first is an error of connecting: a
  * refused or slow connection shows up as a failed write.
  */
-function open(host: string, port: number, timeout: number): Promise<Socket | 'address' | 'refused' | 'timeout'> {
+function open(host: string, port: number, tls: ConnectionOptions | null, timeout: number): Promise<Socket | 'address' | 'refused' | 'timeout'> {
   return new Promise((resolve) => {
     let socket: Socket;
     try {
-      socket = connect({ host, port, noDelay: true });
+      socket = tls === null ? connect({ host, port, noDelay: true }) : connectTls(tls, host, port);
     } catch {
       resolve('address');
       return;
@@ -98,7 +100,8 @@ function open(host: string, port: number, timeout: number): Promise<Socket | 'ad
       socket.destroy();
       resolve('timeout');
     }, timeout);
-    socket.once('connect', () => {
+    // Over TLS the connection is usable once the handshake (and the peer's certificate) passed.
+    socket.once(tls === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
       resolve(socket);

@@ -1,4 +1,4 @@
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { connect, createServer, Socket, type Server as NetServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import type { ParserLimits } from '../protocol/parser.js';
@@ -84,6 +84,8 @@ export class Server implements KeyspaceObserver {
   cluster: Cluster | null = null;
   /** MIGRATE's connections to target instances. */
   readonly migrateLink = new MigrateLink();
+  /** The TLS context, when tls-port, tls-replication or tls-cluster uses one. */
+  tls: TlsEndpoint | null = null;
   /** Client-side caching: tracked keys and invalidation messages. */
   readonly tracking = new Tracking(this);
   readonly outputLimits: OutputLimits;
@@ -250,10 +252,10 @@ export class Server implements KeyspaceObserver {
     const backlog = this.config.int('tcp-backlog');
     // As in Redis, port 0 means no plain listener (TLS only).
     if (port !== 0) this.listeners.push(...(await listenAll(() => this.plainListener(), addresses, port, backlog)));
-    if (tlsPort !== 0) {
-      const tls = this.startTls();
-      this.listeners.push(...(await listenAll(() => tls.createListener(this), addresses, tlsPort, backlog)));
-    }
+    // Like Redis, TLS is configured (and a bad setting is fatal) when anything uses it.
+    if (tlsPort !== 0 || this.config.bool('tls-replication') || this.config.bool('tls-cluster')) this.tls = this.startTls();
+    const tls = this.tls;
+    if (tlsPort !== 0 && tls !== null) this.listeners.push(...(await listenAll(() => tls.createListener(this), addresses, tlsPort, backlog)));
     if (this.listeners.length === 0) throw new Error('Configured to not listen anywhere, exiting.');
     await this.metrics.start(addresses);
     this.writePidFile();
@@ -273,6 +275,23 @@ export class Server implements KeyspaceObserver {
     const listener = createServer({ noDelay: true, keepAlive: false }, onConnection);
     (listener as NetServer & { owner: Server }).owner = this;
     return listener;
+  }
+
+  /**
+   * A connection this server opens to a peer: TLS when `secure` (tls-replication toward the
+   * master, tls-cluster toward other nodes), plain TCP otherwise. TLS switched on by CONFIG SET
+   * after startup is configured then; a failure to do so shows as the socket's error.
+   */
+  openConnection(host: string, port: number, secure: boolean): Socket {
+    if (!secure) return connect({ host, port, noDelay: true });
+    try {
+      this.tls ??= new TlsEndpoint(this.config, this.log);
+    } catch (error) {
+      const socket = new Socket();
+      process.nextTick(() => socket.destroy(error as Error));
+      return socket;
+    }
+    return this.tls.connect(host, port);
   }
 
   /** tlsConfigure at startup: an unusable TLS setting stops the server, as in Redis. */

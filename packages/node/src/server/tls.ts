@@ -1,15 +1,25 @@
 /**
- * TLS for client connections: the node:tls options Redis's tls.c derives from the tls-*
- * directives, and the listeners on tls-port. Secured sockets go to the server's `accept`,
- * the same connection handling as plain sockets.
+ * TLS: the node:tls options Redis's tls.c derives from the tls-* directives, the listeners on
+ * tls-port (secured sockets go to the server's `accept`, the same handling as plain sockets),
+ * the cluster bus listener under tls-cluster, and the connections the server opens itself
+ * (to its master under tls-replication, to other nodes and MIGRATE targets under tls-cluster).
  */
 import { constants, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecureContext, createServer, DEFAULT_CIPHERS, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import {
+  createSecureContext,
+  createServer,
+  DEFAULT_CIPHERS,
+  type ConnectionOptions,
+  type Server as TlsServer,
+  type TLSSocket,
+  type TlsOptions,
+} from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { connectTls } from './tls-connect.js';
 
 /** A TLS setting Redis refuses: the message is what Redis logs before "Failed to configure TLS". */
 export class TlsConfigError extends Error {}
@@ -85,6 +95,22 @@ function step<T>(failure: string, load: () => T): T {
   }
 }
 
+/** A certificate and its private key, checked as OpenSSL loads them (the key must match). */
+function loadIdentity(certFile: string, keyFile: string, passphrase: string | undefined): { cert: Buffer; key: Buffer } {
+  const cert = step(`Failed to load certificate: ${certFile}`, () => {
+    const pem = readFileSync(certFile);
+    new X509Certificate(pem);
+    return pem;
+  });
+  const key = step(`Failed to load private key: ${keyFile}`, () => {
+    const pem = readFileSync(keyFile);
+    createPrivateKey({ key: pem, passphrase });
+    createSecureContext({ cert, key: pem, passphrase });
+    return pem;
+  });
+  return { cert, key };
+}
+
 /**
  * tlsConfigure: checks the tls-* directives as Redis does and returns the server options, or
  * throws TlsConfigError with the message Redis logs.
@@ -104,17 +130,7 @@ export function tlsServerOptions(config: Config): TlsOptions {
   }
   const protocols = parseProtocols(config.str('tls-protocols'));
   const passphrase = config.str('tls-key-file-pass') || undefined;
-  const cert = step(`Failed to load certificate: ${certFile}`, () => {
-    const pem = readFileSync(certFile);
-    new X509Certificate(pem);
-    return pem;
-  });
-  const key = step(`Failed to load private key: ${keyFile}`, () => {
-    const pem = readFileSync(keyFile);
-    createPrivateKey({ key: pem, passphrase });
-    createSecureContext({ cert, key: pem, passphrase }); // the key must match the certificate
-    return pem;
-  });
+  const { cert, key } = loadIdentity(certFile, keyFile, passphrase);
   const ca = step('Failed to configure CA certificate(s) file/directory', () => {
     const list = loadCertificateAuthorities(caFile, caDir);
     if (list.length > 0) createSecureContext({ ca: list });
@@ -140,6 +156,28 @@ export function tlsServerOptions(config: Config): TlsOptions {
     sessionTimeout: config.int('tls-session-cache-timeout'),
     sessionIdContext: 'redis',
     ...clientAuthOptions(config.str('tls-auth-clients')),
+  };
+}
+
+/**
+ * Redis's client context, for the connections the server opens: tls-client-cert-file and
+ * tls-client-key-file when set, else the server's own certificate, and the same CAs (used by
+ * connectTls). Plain data, so that it can be posted to the MIGRATE worker.
+ */
+export function tlsClientOptions(config: Config, server: TlsOptions): ConnectionOptions {
+  const certFile = config.str('tls-client-cert-file');
+  const passphrase = certFile === '' ? server.passphrase : config.str('tls-client-key-file-pass') || undefined;
+  const { cert, key } = certFile === '' ? server : loadIdentity(certFile, config.str('tls-client-key-file'), passphrase);
+  return {
+    cert,
+    key,
+    passphrase,
+    ca: server.ca,
+    ciphers: server.ciphers,
+    minVersion: server.minVersion,
+    maxVersion: server.maxVersion,
+    secureOptions: server.secureOptions,
+    rejectUnauthorized: true,
   };
 }
 
@@ -191,7 +229,8 @@ export class SessionCache {
 const CONTEXT_DIRECTIVES = [
   'tls-cert-file', 'tls-key-file', 'tls-key-file-pass', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'tls-protocols',
   'tls-ciphers', 'tls-ciphersuites', 'tls-prefer-server-ciphers', 'tls-dh-params-file', 'tls-session-caching',
-  'tls-session-cache-size', 'tls-session-cache-timeout', 'tls-replication', 'tls-cluster',
+  'tls-session-cache-size', 'tls-session-cache-timeout', 'tls-replication', 'tls-cluster', 'tls-client-cert-file',
+  'tls-client-key-file', 'tls-client-key-file-pass',
 ];
 
 /** Whoever takes over secured sockets: the server, with the same handling as plain ones. */
@@ -207,7 +246,9 @@ type TlsListener = TlsServer & { endpoint: TlsEndpoint; acceptor: Acceptor };
  */
 export class TlsEndpoint {
   private options: TlsOptions;
+  private clientOptions: ConnectionOptions;
   private readonly listeners: TlsListener[] = [];
+  private readonly busListeners: TlsServer[] = [];
   private reloadPending = false;
   readonly sessions = new SessionCache();
 
@@ -217,6 +258,7 @@ export class TlsEndpoint {
     private readonly log: Logger,
   ) {
     this.options = tlsServerOptions(config);
+    this.clientOptions = tlsClientOptions(config, this.options);
     this.configureSessions();
     for (const name of CONTEXT_DIRECTIVES) config.watch(name, () => this.scheduleReload());
     config.addApply(CONTEXT_DIRECTIVES, () => this.applyCheck());
@@ -239,6 +281,27 @@ export class TlsEndpoint {
     return listener;
   }
 
+  /**
+   * The cluster bus listener under tls-cluster: like Redis, a peer must present a certificate
+   * the CAs verify, whatever tls-auth-clients says about clients.
+   */
+  createBusListener(onSocket: (socket: Socket) => void): TlsServer {
+    const listener = createServer({ ...this.options, requestCert: true, rejectUnauthorized: true, noDelay: true }, onSocket);
+    listener.on('tlsClientError', (error: Error, socket: Socket) => this.clientError(error, socket));
+    this.busListeners.push(listener);
+    return listener;
+  }
+
+  /** The client side's options (for the MIGRATE worker, which connects on its own). */
+  get peerOptions(): ConnectionOptions {
+    return this.clientOptions;
+  }
+
+  /** A connection the server opens itself (to its master, another node). */
+  connect(host: string, port: number): TLSSocket {
+    return connectTls(this.clientOptions, host, port);
+  }
+
   private configureSessions(): void {
     this.sessions.enabled = this.config.bool('tls-session-caching');
     this.sessions.capacity = this.config.int('tls-session-cache-size');
@@ -259,7 +322,7 @@ export class TlsEndpoint {
   /** applyTlsCfg: CONFIG SET of tls-* settings that cannot be used is refused (the old ones stay). */
   private applyCheck(): string | null {
     try {
-      tlsServerOptions(this.config);
+      tlsClientOptions(this.config, tlsServerOptions(this.config));
       return null;
     } catch (error) {
       if (!(error instanceof TlsConfigError)) throw error;
@@ -272,7 +335,9 @@ export class TlsEndpoint {
   private reload(): void {
     this.reloadPending = false;
     try {
-      this.options = tlsServerOptions(this.config);
+      const options = tlsServerOptions(this.config);
+      this.clientOptions = tlsClientOptions(this.config, options);
+      this.options = options;
     } catch (error) {
       this.log.warn((error as Error).message);
       this.log.warn('Unable to update TLS configuration. Check server logs.');
@@ -280,7 +345,7 @@ export class TlsEndpoint {
     }
     this.configureSessions();
     // The per-connection settings (requestCert, rejectUnauthorized) stay: tls-auth-clients has its own watcher.
-    for (const listener of this.listeners) listener.setSecureContext(this.options);
+    for (const listener of [...this.listeners, ...this.busListeners]) listener.setSecureContext(this.options);
   }
 
   clientError(error: Error, socket: Socket): void {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TestCertificates } from '../../../../test/helpers/certs.js';
 import { freePort } from '../../../../test/helpers/ports.js';
 import { spawnCaptured, terminate, waitForPort, type Spawned } from '../../../../test/helpers/process.js';
 import { hasRealRedis, SERVER_BIN } from '../../../../test/helpers/servers.js';
@@ -20,6 +20,7 @@ const REAL = hasRealRedis();
 if (!REAL) console.warn('redis-server not installed: the CONFIG REWRITE / TLS comparisons with real Redis 7.0 are SKIPPED');
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsredis-ops-config-'));
+const certs = new TestCertificates(scratch);
 const running: Spawned[] = [];
 afterAll(async () => {
   for (const spawned of running) await terminate(spawned);
@@ -111,17 +112,6 @@ describe('CONFIG REWRITE and ACL users', () => {
   });
 });
 
-/** `openssl` one-shot, bounded; throws with its stderr when it fails. */
-function openssl(...args: string[]): void {
-  const result = spawnSync('openssl', args, { cwd: scratch, encoding: 'latin1', timeout: 20_000 });
-  if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
-}
-
-/** A self-signed certificate and its key (the client trusts it directly). */
-function makeCertificate(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', '/CN=localhost');
-}
-
 /** A TLS PING with the given trusted certificate: "PONG" or the failure. */
 function tlsPing(port: number, ca: string): Promise<string> {
   return new Promise((resolve) => {
@@ -140,8 +130,8 @@ function tlsPing(port: number, ca: string): Promise<string> {
 }
 
 describe('CONFIG SET of tls-* settings', () => {
-  makeCertificate('first');
-  makeCertificate('second');
+  certs.selfSigned('first', 'localhost');
+  certs.selfSigned('second', 'localhost');
   const file = join(scratch, 'empty.conf');
   writeFileSync(file, '');
 
