@@ -107,6 +107,8 @@ export interface TopologyOptions {
   password?: string;
   /** requirepass of the Sentinels (they present it to each other too). */
   sentinelPassword?: string;
+  /** More lines for every Sentinel's config file. */
+  sentinelLines?: string[];
 }
 
 export class Topology {
@@ -119,7 +121,7 @@ export class Topology {
   static async start(options: TopologyOptions = {}): Promise<Topology> {
     const topology = new Topology({
       data: 'tsredis', sentinels: 'tsredis', downAfter: 2000, failoverTimeout: 10_000, replicas: 2, quorum: 2, password: '',
-      sentinelPassword: '', ...options,
+      sentinelPassword: '', sentinelLines: [], ...options,
     });
     try {
       await topology.startAll();
@@ -164,7 +166,7 @@ export class Topology {
 
   private async sentinelNode(port: number, masterPort: number): Promise<Proc> {
     const file = join(this.dir, `sentinel-${port}.conf`);
-    const { downAfter, failoverTimeout, quorum, password, sentinelPassword } = this.options;
+    const { downAfter, failoverTimeout, quorum, password, sentinelPassword, sentinelLines } = this.options;
     writeFileSync(
       file,
       [
@@ -176,6 +178,7 @@ export class Topology {
         `sentinel failover-timeout mymaster ${failoverTimeout}`,
         ...(password === '' ? [] : [`sentinel auth-pass mymaster ${password}`]),
         ...(sentinelPassword === '' ? [] : [`requirepass ${sentinelPassword}`]),
+        ...sentinelLines,
         '',
       ].join('\n'),
     );

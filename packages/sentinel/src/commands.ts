@@ -161,9 +161,30 @@ function sentinelFailover(client: Client, argv: string[]): void {
   client.ok();
 }
 
+/** The script queue: per job its argv, running or scheduled, pid, run-time or run-delay, retry-num. */
 function sentinelPendingScripts(client: Client): void {
-  // Scripts are never queued: notification and reconfiguration scripts are not run.
-  client.arrayLength(0);
+  const jobs = sentinelOf(client).scripts.jobs;
+  const now = Date.now();
+  client.arrayLength(jobs.length);
+  for (const job of jobs) {
+    client.mapLength(5);
+    client.bulk('argv');
+    client.arrayLength(job.argv.length);
+    for (const word of job.argv) client.bulk(word);
+    client.bulk('flags');
+    client.bulk(job.child !== null ? 'running' : 'scheduled');
+    client.bulk('pid');
+    client.bulk(String(job.child?.pid ?? 0));
+    if (job.child !== null) {
+      client.bulk('run-time');
+      client.bulk(String(now - job.startTime));
+    } else {
+      client.bulk('run-delay');
+      client.bulk(String(job.startTime === 0 ? 0 : Math.max(0, job.startTime - now)));
+    }
+    client.bulk('retry-num');
+    client.bulk(String(job.retryNum));
+  }
 }
 
 function sentinelMonitor(client: Client, argv: string[]): void {
@@ -280,8 +301,8 @@ function sentinelSection(sentinel: Sentinel): string {
     `sentinel_masters:${state.masters.size}\r\n` +
     `sentinel_tilt:${state.tilt ? 1 : 0}\r\n` +
     `sentinel_tilt_since_seconds:${state.tilt ? Math.floor((now - state.tiltStartTime) / 1000) : -1}\r\n` +
-    'sentinel_running_scripts:0\r\n' +
-    'sentinel_scripts_queue_length:0\r\n' +
+    `sentinel_running_scripts:${sentinel.scripts.running}\r\n` +
+    `sentinel_scripts_queue_length:${sentinel.scripts.jobs.length}\r\n` +
     `sentinel_simulate_failure_flags:${state.simulateFailure}\r\n`;
   let id = 0;
   for (const master of state.masters.values()) {

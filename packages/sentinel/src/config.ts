@@ -6,6 +6,7 @@
 import { splitInlineArgs } from '@tsredis/node/protocol/parser';
 import { ConfigFileError } from '@tsredis/node/server/config-file';
 import { atoi } from './hello.js';
+import { scriptPathProblem } from './scripts.js';
 import type { Instance } from './instance.js';
 import { InstanceError, type SentinelState } from './state.js';
 
@@ -85,9 +86,7 @@ export function applySentinelDirective(state: SentinelState, argv: readonly stri
       case 'client-reconfig-script':
         if (argc !== 3) break;
         if (master === undefined) return noMaster;
-        if (name === 'notification-script') master.notificationScript = argv[2]!;
-        else master.clientReconfigScript = argv[2]!;
-        return null;
+        return setScript(master, name, argv[2]!);
       case 'auth-pass':
         if (argc !== 3) break;
         if (master === undefined) return noMaster;
@@ -141,6 +140,15 @@ export function applySentinelDirective(state: SentinelState, argv: readonly stri
     throw error;
   }
   return 'Unrecognized sentinel configuration statement.';
+}
+
+/** notification-script / client-reconfig-script: the path must be executable when configured. */
+function setScript(master: Instance, directive: string, path: string): string | null {
+  const problem = scriptPathProblem(directive, path);
+  if (problem !== null) return `${problem}.`;
+  if (directive === 'notification-script') master.notificationScript = path;
+  else master.clientReconfigScript = path;
+  return null;
 }
 
 function applyGlobal(state: SentinelState, name: string, value: string): string | null {

@@ -31,13 +31,13 @@ export class FailoverMachine {
     if (epoch > this.state.currentEpoch) {
       this.state.currentEpoch = epoch;
       this.sentinel.flushConfig();
-      this.sentinel.eventText('warning', '+new-epoch', String(epoch));
+      this.sentinel.eventText('warning', '+new-epoch', String(epoch), master);
     }
     if (master.leaderEpoch < epoch && this.state.currentEpoch <= epoch) {
       master.leader = runId;
       master.leaderEpoch = this.state.currentEpoch;
       this.sentinel.flushConfig();
-      this.sentinel.eventText('warning', '+vote-for-leader', `${runId} ${master.leaderEpoch}`);
+      this.sentinel.eventText('warning', '+vote-for-leader', `${runId} ${master.leaderEpoch}`, master);
       // Having voted for another, wait before trying our own failover of this master.
       if (runId.toLowerCase() !== this.myid) master.failoverStartTime = Date.now() + Math.floor(Math.random() * MAX_DESYNC);
     }
@@ -64,7 +64,7 @@ export class FailoverMachine {
     master.failoverState = FailoverState.waitStart;
     master.flags |= Flag.failoverInProgress;
     master.failoverEpoch = ++this.state.currentEpoch;
-    this.sentinel.eventText('warning', '+new-epoch', String(this.state.currentEpoch));
+    this.sentinel.eventText('warning', '+new-epoch', String(this.state.currentEpoch), master);
     this.sentinel.event('warning', '+try-failover', master);
     master.failoverStartTime = Date.now() + Math.floor(Math.random() * MAX_DESYNC);
     master.failoverStateChangeTime = Date.now();
@@ -226,6 +226,7 @@ export class FailoverMachine {
       'warning',
       '+switch-master',
       `${master.name} ${this.sentinel.announceAddress(master)} ${master.port} ${this.sentinel.announceAddress(target)} ${target.port}`,
+      master,
     );
     this.sentinel.resetMasterAndChangeAddress(master, target.host, target.port);
   }

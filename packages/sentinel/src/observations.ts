@@ -63,7 +63,7 @@ export class Observations {
     if (hello.currentEpoch > this.state.currentEpoch) {
       this.state.currentEpoch = hello.currentEpoch;
       this.sentinel.flushConfig();
-      this.sentinel.eventText('warning', '+new-epoch', String(this.state.currentEpoch));
+      this.sentinel.eventText('warning', '+new-epoch', String(this.state.currentEpoch), master);
     }
     if (peer !== null && master.configEpoch < hello.masterConfigEpoch) {
       master.configEpoch = hello.masterConfigEpoch;
@@ -73,8 +73,11 @@ export class Observations {
           'warning',
           '+switch-master',
           `${master.name} ${this.sentinel.announceAddress(master)} ${master.port} ${hello.masterIp} ${hello.masterPort}`,
+          master,
         );
+        const from = { host: this.sentinel.announceAddress(master), port: master.port };
         this.sentinel.resetMasterAndChangeAddress(master, hello.masterIp, hello.masterPort);
+        this.sentinel.clientReconfigScript(master, 'observer', from, master);
       }
     }
     if (peer !== null) peer.lastHelloTime = now;
@@ -160,6 +163,7 @@ export class Observations {
       this.sentinel.event('warning', '+promoted-slave', replica);
       if ((this.state.simulateFailure & SIMULATE_CRASH_AFTER_PROMOTION) !== 0) this.sentinel.failover.simulatedCrash();
       this.sentinel.event('warning', '+failover-state-reconf-slaves', master);
+      this.sentinel.clientReconfigScript(master, 'leader', { host: this.sentinel.announceAddress(master), port: master.port }, replica);
       this.sentinel.forceHelloUpdate(master);
       return;
     }

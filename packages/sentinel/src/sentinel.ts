@@ -14,6 +14,7 @@ import { addressKey, FailoverState, Flag, type Instance } from './instance.js';
 import { HELLO_CHANNEL, type LinkSetup } from './link.js';
 import { Observations } from './observations.js';
 import { rewriteConfigText, sentinelConfigLines, writeConfigFile } from './rewrite.js';
+import { ScriptQueue } from './scripts.js';
 import { releaseInstance, SentinelState } from './state.js';
 
 /** Commands waiting for replies on a link above which the periodic ones are skipped. */
@@ -23,6 +24,10 @@ const BASE_HZ = 10;
 export class Sentinel {
   readonly failover = new FailoverMachine(this);
   readonly observations = new Observations(this);
+  readonly scripts = new ScriptQueue({
+    timings: () => this.state.periods,
+    event: (level, type, message) => this.eventText(level, type, message, null),
+  });
   private timer: NodeJS.Timeout | null = null;
   private previousTime = Date.now();
 
@@ -62,6 +67,7 @@ export class Sentinel {
     try {
       this.checkTilt();
       this.handleMasters();
+      this.scripts.tick(Date.now());
     } catch (error) {
       this.server.log.error({ err: error }, 'sentinel timer failed');
     }
@@ -87,12 +93,27 @@ export class Sentinel {
   /** An event about an instance: "<kind> <name> <ip> <port> [@ <master> <ip> <port>] [detail]". */
   event(level: EventLevel, type: string, instance: Instance, detail = ''): void {
     const who = describeInstance(instance, (at) => this.announceAddress(at));
-    this.eventText(level, type, detail === '' ? who : `${who} ${detail}`);
+    this.eventText(level, type, detail === '' ? who : `${who} ${detail}`, instance);
   }
 
-  /** An event whose payload is given whole (+new-epoch, +vote-for-leader, +switch-master, +tilt). */
-  eventText(level: EventLevel, type: string, message: string): void {
+  /**
+   * An event whose payload is given whole (+new-epoch, +vote-for-leader, +switch-master, +tilt).
+   * A warning `about` an instance also goes to its master's notification script, as in Redis.
+   */
+  eventText(level: EventLevel, type: string, message: string, about: Instance | null): void {
     emitEvent(this.sink, level, type, message);
+    const master = about === null ? null : about.has(Flag.master) ? about : about.master;
+    if (level === 'warning' && master !== null && master.notificationScript !== null) this.scripts.schedule(master.notificationScript, [type, message]);
+  }
+
+  /**
+   * The client-reconfig script after a failover, as the leader or an observer:
+   * "<master> <leader|observer> start <from-ip> <from-port> <to-ip> <to-port>".
+   */
+  clientReconfigScript(master: Instance, role: 'leader' | 'observer', from: { host: string; port: number }, to: Instance): void {
+    if (master.clientReconfigScript === null) return;
+    const args = [master.name, role, 'start', from.host, String(from.port), this.announceAddress(to), String(to.port)];
+    this.scripts.schedule(master.clientReconfigScript, args);
   }
 
   private readonly sink = {
@@ -124,7 +145,7 @@ export class Sentinel {
     if (delta < 0 || delta > this.state.periods.tiltTrigger) {
       this.state.tilt = true;
       this.state.tiltStartTime = now;
-      this.eventText('warning', '+tilt', '#tilt mode entered');
+      this.eventText('warning', '+tilt', '#tilt mode entered', null);
     }
     this.previousTime = now;
   }
@@ -147,7 +168,7 @@ export class Sentinel {
     if (state.tilt) {
       if (Date.now() - state.tiltStartTime < state.periods.tiltPeriod) return;
       state.tilt = false;
-      this.eventText('warning', '-tilt', '#tilt mode exited');
+      this.eventText('warning', '-tilt', '#tilt mode exited', null);
     }
     this.checkSubjectivelyDown(instance);
     if (!instance.has(Flag.master)) return;

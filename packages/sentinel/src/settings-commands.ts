@@ -7,6 +7,7 @@ import type { Client } from '@tsredis/node/server/client';
 import { globMatch } from '@tsredis/node/keyspace/glob';
 import { flushConfigAndReply, masterOrError, parseLong, sentinelOf } from './command-context.js';
 import { propagateDownAfterPeriod, yesNo } from './config.js';
+import { scriptPathProblem } from './scripts.js';
 import { SIMULATE_CRASH_AFTER_ELECTION, SIMULATE_CRASH_AFTER_PROMOTION, type Periods } from './state.js';
 
 /** SENTINEL SET options: their value check, and how they apply. */
@@ -52,6 +53,12 @@ export function sentinelSet(client: Client, argv: string[]): void {
         return;
       }
       const value = argv[j]!.length > 0 ? argv[j]! : null;
+      const problem = value === null ? null : scriptPathProblem(name, value);
+      if (problem !== null) {
+        client.error(`ERR ${problem}`);
+        if (changes > 0) sentinel.flushConfig();
+        return;
+      }
       if (name === 'notification-script') master.notificationScript = value;
       else master.clientReconfigScript = value;
     } else if (name === 'auth-pass' && more > 0) {
