@@ -5,6 +5,8 @@
  * here: like hiredis in Redis, a dropped connection is gone and the Sentinel timer decides
  * when to dial again, so the link's timestamps mean exactly what Redis's do.
  */
+import type { ConnectionOptions } from 'node:tls';
+import { withoutNameCheck } from '@tsredis/node/server/tls-connect';
 import { Redis } from 'ioredis';
 
 /** Credentials and the name a connection announces (CLIENT SETNAME sentinel-<id>-cmd). */
@@ -13,6 +15,8 @@ export interface LinkSetup {
   port: number;
   auth: { user: string | null; pass: string } | null;
   clientName: string;
+  /** Client TLS options under tls-replication (every link is then TLS, as in Redis), else null. */
+  tls: ConnectionOptions | null;
   /** The command names to use on this instance (rename-command). */
   command(name: string): string;
 }
@@ -131,6 +135,7 @@ function connect(setup: LinkSetup, onClose: () => void): Redis {
   const redis = new Redis({
     host: setup.host,
     port: setup.port,
+    tls: setup.tls === null ? undefined : withoutNameCheck(setup.tls),
     // The Sentinel timer reconnects; queued commands go out once connected, as hiredis does.
     retryStrategy: () => null,
     enableReadyCheck: false,

@@ -198,6 +198,7 @@ export class Sentinel {
       port: instance.port,
       auth,
       clientName: `sentinel-${this.myid.slice(0, 8)}-${type}`,
+      tls: this.server.config.bool('tls-replication') ? (this.server.tls?.peerOptions ?? null) : null,
       command: (name) => instance.command(name),
     };
   }
