@@ -3,6 +3,7 @@ import { SLOT_COUNT } from '../slots.js';
 import { dataTooOld, electionDelay, electionTimeout, quorum, replicaRank } from './failure.js';
 import { MessageFlag, testSlot, type ClusterMessage } from './message.js';
 import { NodeFlag, type ClusterNode } from './node.js';
+import type { Messenger } from './messenger.js';
 
 /** Things done once the current event is handled (clusterBeforeSleep's todo flags). */
 export const enum Todo {
@@ -55,11 +56,7 @@ export interface ElectionContext {
   slotUnclaimed(slot: number): boolean;
   doBeforeSleep(flags: number): void;
   saveConfigOrThrow(fsync: boolean): void;
-  /** Broadcasts FAILOVER_AUTH_REQUEST (with FORCEACK for a manual failover). */
-  requestVotes(forceAck: boolean): void;
-  sendVote(node: ClusterNode): void;
-  sendManualFailoverStart(master: ClusterNode): void;
-  broadcastPong(localReplicasOnly: boolean): void;
+  readonly messenger: Pick<Messenger, 'requestVotes' | 'sendVote' | 'sendManualFailoverStart' | 'broadcastPong'>;
   bumpEpochWithoutConsensus(): boolean;
   /** clusterFailoverReplaceYourMaster. */
   replaceMaster(): void;
@@ -114,7 +111,7 @@ export class Election {
       this.manualCanStart = true;
     } else {
       cluster.host.log.warn('Manual failover user request accepted.');
-      if (cluster.myself.master !== null) cluster.sendManualFailoverStart(cluster.myself.master);
+      if (cluster.myself.master !== null) cluster.messenger.sendManualFailoverStart(cluster.myself.master);
     }
   }
 
@@ -181,7 +178,7 @@ export class Election {
     master.votedTime = now;
     // The vote is on disk before it is sent: one vote per epoch survives a restart.
     cluster.saveConfigOrThrow(true);
-    cluster.sendVote(node);
+    cluster.messenger.sendVote(node);
     log.warn(`Failover auth granted to ${node.id} for epoch ${cluster.currentEpoch}`);
   }
 
@@ -251,7 +248,7 @@ export class Election {
       cluster.currentEpoch++;
       this.authEpoch = cluster.currentEpoch;
       host.log.warn(`Starting a failover election for epoch ${cluster.currentEpoch}.`);
-      cluster.requestVotes(this.manualEnd !== 0);
+      cluster.messenger.requestVotes(this.manualEnd !== 0);
       this.authSent = true;
       cluster.doBeforeSleep(Todo.SaveConfig | Todo.UpdateState | Todo.FsyncConfig);
       return;
@@ -279,7 +276,7 @@ export class Election {
     if (this.manualEnd !== 0) cluster.doBeforeSleep(Todo.HandleFailover);
     cluster.host.log.warn(`Start of election delayed for ${this.authTime - now} milliseconds (rank #${this.authRank}, offset ${cluster.host.replicationOffset()}).`);
     // The other replicas learn our offset now, so they can compute their own rank.
-    cluster.broadcastPong(true);
+    cluster.messenger.broadcastPong(true);
   }
 
   private rank(): number {
