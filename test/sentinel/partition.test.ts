@@ -39,6 +39,9 @@ describe('tsredis sentinel: master paused (SIGSTOP) past down-after', () => {
   it('SENTINEL FAILOVER promotes a replica without asking the other Sentinels', async () => {
     const sentinel = topology.sentinels[1]!;
     const current = Number((await topology.masterAddress(sentinel))!.split(':')[1]);
+    // The resumed old master has just been turned into a replica: a failover now could pick it
+    // before it synced, while the other Sentinels are still reconfiguring it.
+    await topology.waitUntilSettled(current);
     await topology.waitFor('a promotable replica', async () => (await topology.call(sentinel.port, 'SENTINEL', 'FAILOVER', 'mymaster').catch((e: Error) => e.message)) === 'OK', 20_000);
     await expect(topology.call(sentinel.port, 'SENTINEL', 'FAILOVER', 'mymaster')).rejects.toThrow('INPROG Failover already in progress');
     const promoted = await topology.waitForNewMaster(current);

@@ -261,6 +261,27 @@ export class Topology {
     return port;
   }
 
+  /**
+   * Waits until every other data node replicates `masterPort` with its link up and every Sentinel
+   * lists them as replicas in sync: no Sentinel has a reconfiguration left to make.
+   */
+  async waitUntilSettled(masterPort: number, timeoutMs = 30_000): Promise<void> {
+    const replicas = this.nodes.filter((node) => node.port !== masterPort);
+    await this.waitFor(`every replica to follow ${masterPort} in every Sentinel's view`, async () => {
+      for (const node of replicas) {
+        const info = String(await this.call(node.port, 'INFO', 'replication'));
+        if (!info.includes(`master_port:${masterPort}`) || !info.includes('master_link_status:up')) return false;
+      }
+      const field = (fields: string[], name: string) => fields[fields.indexOf(name) + 1];
+      for (const sentinel of this.sentinels) {
+        const listed = (await this.call(sentinel.port, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+        const inSync = listed.filter((fields) => field(fields, 'flags') === 'slave' && field(fields, 'master-link-status') === 'ok');
+        if (inSync.length !== replicas.length) return false;
+      }
+      return true;
+    }, timeoutMs);
+  }
+
   /** Polls (every 100 ms, bounded) until the condition holds. */
   async waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
