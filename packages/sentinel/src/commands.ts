@@ -109,7 +109,7 @@ function sentinelIsMasterDownByAddr(client: Client, argv: string[]): void {
     return;
   }
   let master: Instance | null = null;
-  for (const each of sentinel.state.masters.values()) if (each.host === argv[2] && each.port === port) master = each;
+  for (const each of sentinel.state.masters.values()) if (each.isAt(argv[2]!) && each.port === port) master = each;
   // In TILT our view is not to be trusted: never "down".
   const down = !sentinel.state.tilt && master !== null && master.has(Flag.sDown) && master.has(Flag.master);
   let leader: string | null = null;
@@ -137,10 +137,10 @@ function sentinelGetMasterAddrByName(client: Client, argv: string[]): void {
     client.nullArray();
     return;
   }
-  const address = sentinel.state.currentMasterAddress(master);
+  const current = sentinel.state.currentMaster(master);
   client.arrayLength(2);
-  client.bulk(address.host);
-  client.bulk(String(address.port));
+  client.bulk(sentinel.announceAddress(current));
+  client.bulk(String(current.port));
 }
 
 function sentinelFailover(client: Client, argv: string[]): void {

@@ -228,7 +228,7 @@ export class FailoverMachine {
       `${master.name} ${this.sentinel.announceAddress(master)} ${master.port} ${this.sentinel.announceAddress(target)} ${target.port}`,
       master,
     );
-    this.sentinel.resetMasterAndChangeAddress(master, target.host, target.port);
+    this.sentinel.resetMasterAndChangeAddress(master, target.host, target.port, target.ip);
   }
 
   abortFailover(master: Instance): void {

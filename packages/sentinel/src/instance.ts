@@ -3,6 +3,7 @@
  * Sentinel watching it. One shape for the three kinds, as in Redis, because the monitoring half
  * (links, PING, SDOWN) treats them alike; kind-specific fields sit unused on the others.
  */
+import { isIP } from 'node:net';
 import { InstanceLink } from './link.js';
 
 /** Instance state bits (Redis's SRI_*), printed by SENTINEL MASTER/REPLICAS/SENTINELS in this order. */
@@ -47,7 +48,10 @@ export class Instance {
   flags: number;
   /** Masters: the configured name; replicas: "ip:port"; sentinels: their run id. */
   name: string;
+  /** The address as configured or learned: an IP, or a hostname under resolve-hostnames. */
   host: string;
+  /** What `host` resolves to (itself for an IP); null until a hostname's lookup answered. */
+  ip: string | null;
   port: number;
   runId: string | null = null;
   readonly link: InstanceLink;
@@ -109,6 +113,7 @@ export class Instance {
     this.flags = kind;
     this.name = name;
     this.host = host;
+    this.ip = isIP(host) !== 0 ? host : null;
     this.port = port;
     this.quorum = quorum;
     this.master = master;
@@ -116,6 +121,18 @@ export class Instance {
     this.downAfterPeriod = master?.downAfterPeriod ?? 0;
     this.roleReported = kind === Flag.replica ? Flag.replica : Flag.master;
     this.roleReportedTime = now;
+  }
+
+  /** Moves the instance to a new address (a failover's new master), resolved or not yet. */
+  moveTo(host: string, port: number, ip = isIP(host) !== 0 ? host : null): void {
+    this.host = host;
+    this.ip = ip;
+    this.port = port;
+  }
+
+  /** Whether an address a peer or INFO names is this instance's (by hostname or by IP, as Redis compares). */
+  isAt(address: string | null): boolean {
+    return address !== null && (address.toLowerCase() === this.host.toLowerCase() || address === this.ip);
   }
 
   has(flag: Flag): boolean {

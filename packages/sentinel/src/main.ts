@@ -65,6 +65,8 @@ export async function runSentinel(argv: readonly string[]): Promise<Sentinel> {
   } catch (error) {
     return fatal(log, `Could not create server TCP listening socket *:${config.int('port')}: ${(error as Error).message}`);
   }
+  // Redis resolves configured hostnames while loading its config: addresses are IPs from the first event.
+  await sentinel.resolveAddresses();
   sentinel.start();
   const stop = async (signal: string) => {
     sentinel.stop();

@@ -67,7 +67,7 @@ export class Observations {
     }
     if (peer !== null && master.configEpoch < hello.masterConfigEpoch) {
       master.configEpoch = hello.masterConfigEpoch;
-      if (hello.masterPort !== master.port || hello.masterIp !== master.host) {
+      if (hello.masterPort !== master.port || !master.isAt(hello.masterIp)) {
         this.sentinel.event('warning', '+config-update-from', peer);
         this.sentinel.eventText(
           'warning',
@@ -141,7 +141,7 @@ export class Observations {
     if (instance.has(Flag.replica) && role === Flag.master) this.replicaReportsMaster(instance, now);
     const master = instance.master;
     if (master === null || !instance.has(Flag.replica) || role !== Flag.replica) return;
-    if (instance.slaveMasterPort !== master.port || !sameHost(master.host, instance.slaveMasterHost)) {
+    if (instance.slaveMasterPort !== master.port || !master.isAt(instance.slaveMasterHost)) {
       // Replicating from somewhere else: point it back at our master once things are calm.
       const wait = master.failoverTimeout;
       if (this.masterLooksSane(master) && noDownFor(instance, wait, now) && now - instance.slaveConfChangeTime > wait) {
@@ -185,7 +185,7 @@ export class Observations {
     if (
       replica.has(Flag.reconfSent) &&
       promoted !== null &&
-      sameHost(promoted.host, replica.slaveMasterHost) &&
+      promoted.isAt(replica.slaveMasterHost) &&
       replica.slaveMasterPort === promoted.port
     ) {
       replica.flags = (replica.flags & ~Flag.reconfSent) | Flag.reconfInprog;
@@ -210,14 +210,10 @@ export class Observations {
 }
 
 /** Host names compare case-insensitively, as Redis's strcasecmp. */
-function sameHost(host: string, other: string | null): boolean {
-  return other !== null && host.toLowerCase() === other.toLowerCase();
-}
-
 /** The peer at ip:port (with that run id, unless null). */
 function findSentinel(master: Instance, ip: string, port: number, runId: string | null): Instance | null {
   for (const sentinel of master.sentinels.values()) {
-    if (sentinel.host === ip && sentinel.port === port && (runId === null || sentinel.runId === runId)) return sentinel;
+    if (sentinel.isAt(ip) && sentinel.port === port && (runId === null || sentinel.runId === runId)) return sentinel;
   }
   return null;
 }

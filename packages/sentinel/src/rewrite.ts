@@ -30,7 +30,7 @@ export function sentinelConfigLines(state: SentinelState): [string, string][] {
   if (state.resolveHostnames) add('resolve-hostnames', 'yes');
   if (state.announceHostnames) add('announce-hostnames', 'yes');
   for (const master of state.masters.values()) {
-    const address = state.currentMasterAddress(master);
+    const address = state.currentMaster(master);
     const name = master.name;
     add('monitor', `${name} ${address.host} ${address.port} ${master.quorum}`);
     if (master.downAfterPeriod !== state.periods.defaultDownAfter) add('down-after-milliseconds', `${name} ${master.downAfterPeriod}`);

@@ -5,6 +5,7 @@
  * observations.ts, the failover by failover.ts. The order of checks and every event follow
  * Redis's sentinel.c.
  */
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import type { Server } from '@tsredis/node/server/server';
 import { describeInstance, emitEvent, type EventLevel } from './events.js';
@@ -29,6 +30,7 @@ export class Sentinel {
     event: (level, type, message) => this.eventText(level, type, message, null),
   });
   private timer: NodeJS.Timeout | null = null;
+  private readonly resolving = new Set<Instance>();
   private previousTime = Date.now();
 
   constructor(
@@ -68,6 +70,7 @@ export class Sentinel {
       this.checkTilt();
       this.handleMasters();
       this.scripts.tick(Date.now());
+      void this.resolveAddresses();
     } catch (error) {
       this.server.log.error({ err: error }, 'sentinel timer failed');
     }
@@ -130,9 +133,36 @@ export class Sentinel {
     },
   };
 
-  /** The address shown for an instance (its hostname stays as configured either way). */
+  /**
+   * announceSentinelAddr: the address shown and sent for an instance, its hostname under
+   * announce-hostnames, else its IP (the hostname until its lookup answers).
+   */
   announceAddress(instance: Instance): string {
-    return instance.host;
+    return this.state.announceHostnames ? instance.host : (instance.ip ?? instance.host);
+  }
+
+  /**
+   * Looks up the hostnames not resolved yet (Redis resolves when an address is created; node's
+   * resolver is asynchronous, so the timer starts lookups and the answers fill `ip` in).
+   */
+  resolveAddresses(): Promise<void> {
+    const lookups: Promise<void>[] = [];
+    for (const master of this.state.masters.values()) {
+      for (const instance of [master, ...master.replicas.values(), ...master.sentinels.values()]) {
+        if (instance.ip !== null || this.resolving.has(instance)) continue;
+        this.resolving.add(instance);
+        const host = instance.host;
+        lookups.push(
+          lookup(host)
+            .then(({ address }) => {
+              if (instance.host === host) instance.ip = address;
+            })
+            .catch(() => this.server.log.warn(`Failed to resolve hostname '${host}'`))
+            .finally(() => this.resolving.delete(instance)),
+        );
+      }
+    }
+    return Promise.all(lookups).then(() => undefined);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -273,15 +303,15 @@ export class Sentinel {
     const ip = this.state.announceIp ?? link.localAddress();
     if (ip === null) return false;
     const master = instance.owner;
-    const address = this.state.currentMasterAddress(master);
+    const current = this.state.currentMaster(master);
     const payload = formatHello({
       ip,
       port: this.state.announcePort !== 0 ? this.state.announcePort : this.server.boundPort(),
       runId: this.myid,
       currentEpoch: this.state.currentEpoch,
       masterName: master.name,
-      masterIp: address.host,
-      masterPort: address.port,
+      masterIp: this.announceAddress(current),
+      masterPort: current.port,
       masterConfigEpoch: master.configEpoch,
     });
     void link.send(instance.command('PUBLISH'), HELLO_CHANNEL, payload).then((reply) => {
@@ -303,10 +333,10 @@ export class Sentinel {
    * and CLIENT KILL of normal and pub/sub clients, so they reconnect and ask again. Replies are
    * ignored: INFO shows whether it worked.
    */
-  sendReplicaOf(instance: Instance, target: { host: string; port: number } | null): boolean {
+  sendReplicaOf(instance: Instance, target: Instance | null): boolean {
     const link = instance.link;
     if (link.cc === null) return false;
-    const [host, port] = target === null ? ['NO', 'ONE'] : [target.host, String(target.port)];
+    const [host, port] = target === null ? ['NO', 'ONE'] : [this.announceAddress(target), String(target.port)];
     const command = (name: string) => instance.command(name);
     void link.send(command('MULTI'));
     void link.send(command('SLAVEOF'), host, port);
@@ -393,7 +423,7 @@ export class Sentinel {
       if (!forced && now - peer.lastMasterDownReplyTime < ask) continue;
       const candidate = master.failoverState > FailoverState.none ? this.myid : '*';
       void peer.link
-        .send(peer.command('SENTINEL'), 'is-master-down-by-addr', master.host, master.port, this.state.currentEpoch, candidate)
+        .send(peer.command('SENTINEL'), 'is-master-down-by-addr', this.announceAddress(master), master.port, this.state.currentEpoch, candidate)
         .then((reply) => this.isMasterDownReply(peer, reply));
     }
   }
@@ -445,13 +475,12 @@ export class Sentinel {
   }
 
   /** After a switch: the master has a new address, its replicas are the others plus the old master. */
-  resetMasterAndChangeAddress(master: Instance, host: string, port: number): void {
+  resetMasterAndChangeAddress(master: Instance, host: string, port: number, ip?: string | null): void {
     const newKey = addressKey(host, port);
     const replicas = [...master.replicas.values()].filter((replica) => replica.name !== newKey).map(({ host, port }) => ({ host, port }));
     if (addressKey(master.host, master.port) !== newKey) replicas.push({ host: master.host, port: master.port });
     this.resetMaster(master, { keepSentinels: true, event: false });
-    master.host = host;
-    master.port = port;
+    master.moveTo(host, port, ip);
     master.oDownSince = 0;
     master.sDownSince = 0;
     const now = Date.now();

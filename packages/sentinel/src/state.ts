@@ -105,13 +105,11 @@ export class SentinelState {
     return sentinel;
   }
 
-  /** The address clients should use for this master: the promoted replica's once it took over. */
-  currentMasterAddress(master: Instance): { host: string; port: number } {
+  /** The instance clients should use for this master: the promoted replica once it took over. */
+  currentMaster(master: Instance): Instance {
     const promoted = master.promotedReplica;
-    if (promoted !== null && master.has(Flag.failoverInProgress) && master.failoverState >= FailoverState.reconfSlaves) {
-      return { host: promoted.host, port: promoted.port };
-    }
-    return { host: master.host, port: master.port };
+    if (promoted !== null && master.has(Flag.failoverInProgress) && master.failoverState >= FailoverState.reconfSlaves) return promoted;
+    return master;
   }
 }
 
