@@ -62,6 +62,11 @@ export interface ReplicaPeer {
   readonly unsentBytes: number;
   /** Resolves when the unsent bytes fall below a threshold (or the peer is gone). */
   drained(): Promise<void>;
+  /**
+   * After stream bytes were sent: closes the connection when what waits for it is over
+   * client-output-buffer-limit replica (a replica that stopped reading must not grow the master).
+   */
+  enforceOutputLimit(): void;
   close(): void;
 }
 

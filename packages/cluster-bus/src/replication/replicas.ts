@@ -163,9 +163,13 @@ export class Replicas {
   }
 
   private send(bytes: Buffer): void {
-    for (const replica of this.list) {
-      if (replica.streaming) replica.peer.send(bytes);
-      else if (replica.state !== ReplicaState.WaitBgsaveStart) replica.held.push(bytes);
+    // Backwards: a replica over its output limit leaves the list during the loop.
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const replica = this.list[i]!;
+      if (replica.streaming) {
+        replica.peer.send(bytes);
+        replica.peer.enforceOutputLimit();
+      } else if (replica.state !== ReplicaState.WaitBgsaveStart) replica.held.push(bytes);
     }
   }
 

@@ -277,6 +277,10 @@ class ClientPeer implements ReplicaPeer {
     return this.client.socket?.writableLength ?? 0;
   }
 
+  enforceOutputLimit(): void {
+    this.client.server.enforceOutputLimit(this.client, this.unsentBytes);
+  }
+
   drained(): Promise<void> {
     const socket = this.client.socket;
     if (socket === null || socket.destroyed || socket.writableLength < SYNC_DRAIN_BYTES) return Promise.resolve();

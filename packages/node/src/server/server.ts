@@ -396,10 +396,7 @@ export class Server implements KeyspaceObserver {
       if (socket.writableLength === 0) client.softLimitReachedAt = 0;
       else {
         client.detach();
-        if (this.outputLimits.exceeded(client, socket.writableLength, this.clock.seconds)) {
-          this.closeForOutputLimit(client);
-          return;
-        }
+        if (this.enforceOutputLimit(client, socket.writableLength)) return;
         if (socket.writableLength > OUTPUT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
       }
     }
@@ -407,11 +404,13 @@ export class Server implements KeyspaceObserver {
     if ((client.flags & ClientFlag.closeAfterReply) !== 0) socket.end();
   }
 
-  /** Drops a client whose unsent replies passed its client-output-buffer-limit. */
-  private closeForOutputLimit(client: Client): void {
+  /** Drops a client whose `unsent` bytes passed its client-output-buffer-limit; true when it did. */
+  enforceOutputLimit(client: Client, unsent: number): boolean {
+    if (!this.outputLimits.exceeded(client, unsent, this.clock.seconds)) return false;
     const info = clientInfoLine(client, client, this.clock.ms);
     this.log.warn(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     this.disconnect(client);
+    return true;
   }
 
   /** Forgets a disconnected client. */
