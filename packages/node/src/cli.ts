@@ -5,19 +5,14 @@
  * the same fatal messages and exit status for bad configuration, `daemonize yes` runs the
  * server detached, SIGTERM/SIGINT shut it down cleanly (pid file removed).
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Config } from './server/config.js';
 import { ConfigFileError, ConfigFileOpenError, loadConfiguration, REDIS_VERSION } from './server/config-file.js';
+import { daemonizeIfConfigured } from './server/daemon.js';
 import { DIRECTIVES } from './server/directives.js';
 import { createLogger, flushLog } from './server/logger.js';
 import { Server } from './server/server.js';
-
-/** Set in the environment of the detached copy `daemonize yes` starts. */
-const DAEMON_CHILD = 'TSREDIS_DAEMONIZED';
-/** Where Redis writes its pid when daemonized without a pidfile (CONFIG_DEFAULT_PID_FILE). */
-const DEFAULT_PID_FILE = '/var/run/redis.pid';
 
 const argv = process.argv.slice(2);
 
@@ -74,17 +69,7 @@ async function startServer(): Promise<void> {
     process.exit(1);
   }
 
-  if (config.bool('daemonize') && process.env[DAEMON_CHILD] === undefined) {
-    // Node cannot fork(): start a detached copy of this command line, as the daemon, and leave.
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, [DAEMON_CHILD]: '1' },
-    });
-    child.unref();
-    process.exit(0);
-  }
-  if (config.bool('daemonize') && config.str('pidfile') === '') config.set('pidfile', [DEFAULT_PID_FILE], true);
+  daemonizeIfConfigured(config);
 
   if (config.list('bind').length === 0 && config.str('unixsocket') === '') {
     const line = earlyLogLine('Configured to not listen anywhere, exiting.', 'M');

@@ -11,6 +11,7 @@ import { Config } from '@tsredis/node/server/config';
 import {
   applyConfigText, checkLoadedConfig, ConfigFileError, ConfigFileOpenError, optionsToConfigText, readConfigFile,
 } from '@tsredis/node/server/config-file';
+import { daemonizeIfConfigured } from '@tsredis/node/server/daemon';
 import { DIRECTIVES } from '@tsredis/node/server/directives';
 import { createLogger, flushLog } from '@tsredis/node/server/logger';
 import { Server } from '@tsredis/node/server/server';
@@ -55,6 +56,7 @@ export async function runSentinel(argv: readonly string[]): Promise<Sentinel> {
   } catch (error) {
     return fatal(log, `Sentinel config file ${file} is not writable: ${(error as Error).message}. Exiting...`);
   }
+  daemonizeIfConfigured(config);
   state.ensureId();
   const server = new Server(config, log, sentinelCommandTable());
   server.sentinelMode = true;
