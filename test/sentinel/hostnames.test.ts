@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command, waitUntil } from '../helpers/cluster.js';
 import { hasRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, Proc, SENTINEL_BIN, type Flavor } from './topology.js';
+import { hasRealSentinel, listenPort, sentinelProc, type Flavor, type Proc } from './topology.js';
 
 const real = hasRealRedis() && hasRealSentinel();
 if (!real) console.warn('!!! redis-sentinel not installed: the Sentinel hostname comparison is SKIPPED !!!');
@@ -39,9 +39,7 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
         `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'sentinel resolve-hostnames yes',
         `sentinel monitor mymaster localhost ${master.port} 1`, '',
       ].join('\n'));
-      sentinel = flavor === 'real'
-        ? new Proc(`redis-sentinel:${port}`, port, 'redis-sentinel', [file])
-        : new Proc(`tsredis-sentinel:${port}`, port, process.execPath, [SENTINEL_BIN, file]);
+      sentinel = sentinelProc(flavor, port, file);
       await sentinel.start();
 
       const masterAddress = async () => (await command(port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCertificates } from '../helpers/certs.js';
 import { command, waitUntil } from '../helpers/cluster.js';
 import { hasRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, Proc, SENTINEL_BIN, type Flavor } from './topology.js';
+import { hasRealSentinel, listenPort, sentinelProc, type Flavor, type Proc } from './topology.js';
 
 const real = hasRealRedis() && hasRealSentinel();
 if (!real) console.warn('!!! redis-sentinel not installed: the TLS Sentinel comparison is SKIPPED !!!');
@@ -60,9 +60,7 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
         'sentinel down-after-milliseconds mymaster 1000',
         'sentinel failover-timeout mymaster 10000', '',
       ].join('\n'));
-      sentinel = flavor === 'real'
-        ? new Proc(`redis-sentinel:${port}`, port, 'redis-sentinel', [file])
-        : new Proc(`tsredis-sentinel:${port}`, port, process.execPath, [SENTINEL_BIN, file]);
+      sentinel = sentinelProc(flavor, port, file);
       await sentinel.start();
 
       const replicas = async () => (await command(port, 'SENTINEL', 'REPLICAS', 'mymaster')) as string[][];

@@ -43,6 +43,13 @@ export function hasRealSentinel(): boolean {
   return spawnSync('redis-sentinel', ['--version']).status === 0;
 }
 
+/** A Sentinel process (not started) of either flavor, reading `file`. */
+export function sentinelProc(flavor: Flavor, port: number, file: string): Proc {
+  return flavor === 'real'
+    ? new Proc(`redis-sentinel:${port}`, port, 'redis-sentinel', [file])
+    : new Proc(`tsredis-sentinel:${port}`, port, process.execPath, [SENTINEL_BIN, file]);
+}
+
 /** One process of the topology, restartable on its port. */
 export class Proc {
   private spawned: Spawned | null = null;
@@ -182,9 +189,7 @@ export class Topology {
         '',
       ].join('\n'),
     );
-    return this.options.sentinels === 'real'
-      ? new Proc(`redis-sentinel:${port}`, port, 'redis-sentinel', [file])
-      : new Proc(`tsredis-sentinel:${port}`, port, process.execPath, [SENTINEL_BIN, file]);
+    return sentinelProc(this.options.sentinels, port, file);
   }
 
   configFile(sentinel: Proc): string {

@@ -57,6 +57,7 @@ export class Observations {
       }
       if (peer !== null) {
         if (removed === 0) this.sentinel.event('notice', '+sentinel', peer);
+        else this.updateSentinelAddressEverywhere(peer);
         this.sentinel.flushConfig();
       }
     }
@@ -81,6 +82,23 @@ export class Observations {
       }
     }
     if (peer !== null) peer.lastHelloTime = now;
+  }
+
+  /**
+   * sentinelUpdateSentinelAddressInAllMasters: a Sentinel seen at a new address under one master
+   * moves there under every master watched with it; the old connections are dropped.
+   */
+  private updateSentinelAddressEverywhere(moved: Instance): void {
+    let reconfigured = 0;
+    for (const { master, key, sentinel } of sentinelsById(this.state.masters.values(), moved.runId)) {
+      sentinel.link.close();
+      if (sentinel === moved) continue;
+      master.sentinels.delete(key);
+      sentinel.moveTo(moved.host, moved.port, moved.ip);
+      master.sentinels.set(addressKey(moved.host, moved.port), sentinel);
+      reconfigured++;
+    }
+    if (reconfigured > 0) this.sentinel.event('notice', '+sentinel-address-update', moved, `${reconfigured} additional matching instances`);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -219,6 +237,15 @@ function findSentinel(master: Instance, ip: string, port: number, runId: string 
 }
 
 /** Removes every Sentinel with this run id from the master; returns how many. */
+/** The entries for the Sentinel with this run id under every master (collected first: callers re-key them). */
+function sentinelsById(masters: Iterable<Instance>, runId: string | null): { master: Instance; key: string; sentinel: Instance }[] {
+  const found: { master: Instance; key: string; sentinel: Instance }[] = [];
+  for (const master of masters) {
+    for (const [key, sentinel] of master.sentinels) if (sentinel.runId === runId) found.push({ master, key, sentinel });
+  }
+  return found;
+}
+
 function removeSentinelsById(master: Instance, runId: string): number {
   let removed = 0;
   for (const [key, sentinel] of master.sentinels) {
