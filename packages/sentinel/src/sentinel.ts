@@ -21,6 +21,8 @@ import { releaseInstance, SentinelState } from './state.js';
 /** Commands waiting for replies on a link above which the periodic ones are skipped. */
 const MAX_PENDING_COMMANDS = 100;
 const BASE_HZ = 10;
+/** How long an unresolvable hostname waits before it is looked up again. */
+const RESOLVE_RETRY_MS = 1000;
 
 export class Sentinel {
   readonly failover = new FailoverMachine(this);
@@ -31,6 +33,8 @@ export class Sentinel {
   });
   private timer: NodeJS.Timeout | null = null;
   private readonly resolving = new Set<Instance>();
+  /** Hostnames whose last lookup failed (logged once until one succeeds). */
+  private readonly unresolvable = new Set<string>();
   private previousTime = Date.now();
 
   constructor(
@@ -148,22 +152,31 @@ export class Sentinel {
   resolveAddresses(): Promise<void> {
     const lookups: Promise<void>[] = [];
     for (const master of this.state.masters.values()) {
-      for (const instance of [master, ...master.replicas.values(), ...master.sentinels.values()]) {
-        if (instance.ip !== null || this.resolving.has(instance)) continue;
-        this.resolving.add(instance);
-        const host = instance.host;
-        lookups.push(
-          lookup(host)
-            .then(({ address }) => {
-              if (instance.host === host) instance.ip = address;
-            })
-            .catch(() => this.server.log.warn(`Failed to resolve hostname '${host}'`))
-            .finally(() => this.resolving.delete(instance)),
-        );
-      }
+      this.resolve(master, lookups);
+      for (const replica of master.replicas.values()) this.resolve(replica, lookups);
+      for (const peer of master.sentinels.values()) this.resolve(peer, lookups);
     }
     return Promise.all(lookups).then(() => undefined);
   }
+
+  /** Starts the lookup of an unresolved hostname: a failure is logged once and retried a second later. */
+  private resolve(instance: Instance, lookups: Promise<void>[]): void {
+    if (instance.ip !== null || this.resolving.has(instance)) return;
+    this.resolving.add(instance);
+    const host = instance.host;
+    const resolved = ({ address }: { address: string }): void => {
+      if (instance.host === host) instance.ip = address;
+      this.unresolvable.delete(host);
+      this.resolving.delete(instance);
+    };
+    const failed = (): void => {
+      if (!this.unresolvable.has(host)) this.server.log.warn(`Failed to resolve hostname '${host}'`);
+      this.unresolvable.add(host);
+      setTimeout(() => this.resolving.delete(instance), RESOLVE_RETRY_MS).unref();
+    };
+    lookups.push(lookup(host).then(resolved, failed));
+  }
+
 
   // ---------------------------------------------------------------------------------------
   // The timer
