@@ -177,7 +177,6 @@ export class Sentinel {
     lookups.push(lookup(host).then(resolved, failed));
   }
 
-
   // ---------------------------------------------------------------------------------------
   // The timer
 
