@@ -103,11 +103,16 @@ describe('signals and the pid file', () => {
   it('SIGTERM shuts down cleanly and removes the pid file', async () => {
     const pidfile = join(scratch, 'ts.pid');
     const server = await startTsredis(['--pidfile', pidfile]);
-    // As in Redis, the pid file is written just after the listeners open: wait for it (bounded).
-    const written = () => existsSync(pidfile) && readFileSync(pidfile, 'latin1').trim() !== '';
-    for (let attempt = 0; attempt < 100 && !written(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(readFileSync(pidfile, 'latin1').trim()).toBe(String(server.pid));
-    await server.stop();
+    let recorded = '';
+    try {
+      // As in Redis, the pid file is written just after the listeners open: wait for it (bounded).
+      const read = () => (existsSync(pidfile) ? readFileSync(pidfile, 'latin1').trim() : '');
+      for (let attempt = 0; attempt < 100 && read() === ''; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      recorded = read();
+    } finally {
+      await server.stop();
+    }
+    expect(recorded).toBe(String(server.pid));
     expect(server.process.exitCode).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
   });
