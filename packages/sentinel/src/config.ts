@@ -6,7 +6,7 @@
 import { splitInlineArgs } from '@tsredis/node/protocol/parser';
 import { ConfigFileError } from '@tsredis/node/server/config-file';
 import { atoi } from './hello.js';
-import { scriptPathProblem } from './scripts.js';
+import { assignScript } from './scripts.js';
 import type { Instance } from './instance.js';
 import { InstanceError, type SentinelState } from './state.js';
 
@@ -83,10 +83,12 @@ export function applySentinelDirective(state: SentinelState, argv: readonly stri
         master.parallelSyncs = atoi(argv[2]!);
         return null;
       case 'notification-script':
-      case 'client-reconfig-script':
+      case 'client-reconfig-script': {
         if (argc !== 3) break;
         if (master === undefined) return noMaster;
-        return setScript(master, name, argv[2]!);
+        const problem = assignScript(master, name, argv[2]!);
+        return problem === null ? null : `${problem}.`;
+      }
       case 'auth-pass':
         if (argc !== 3) break;
         if (master === undefined) return noMaster;
@@ -140,15 +142,6 @@ export function applySentinelDirective(state: SentinelState, argv: readonly stri
     throw error;
   }
   return 'Unrecognized sentinel configuration statement.';
-}
-
-/** notification-script / client-reconfig-script: the path must be executable when configured. */
-function setScript(master: Instance, directive: string, path: string): string | null {
-  const problem = scriptPathProblem(directive, path);
-  if (problem !== null) return `${problem}.`;
-  if (directive === 'notification-script') master.notificationScript = path;
-  else master.clientReconfigScript = path;
-  return null;
 }
 
 function applyGlobal(state: SentinelState, name: string, value: string): string | null {

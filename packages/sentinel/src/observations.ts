@@ -227,7 +227,6 @@ export class Observations {
   }
 }
 
-/** Host names compare case-insensitively, as Redis's strcasecmp. */
 /** The peer at ip:port (with that run id, unless null). */
 function findSentinel(master: Instance, ip: string, port: number, runId: string | null): Instance | null {
   for (const sentinel of master.sentinels.values()) {
@@ -236,8 +235,7 @@ function findSentinel(master: Instance, ip: string, port: number, runId: string 
   return null;
 }
 
-/** Removes every Sentinel with this run id from the master; returns how many. */
-/** The entries for the Sentinel with this run id under every master (collected first: callers re-key them). */
+/** The entries for the Sentinel with this run id under the given masters (collected first: callers change the maps). */
 function sentinelsById(masters: Iterable<Instance>, runId: string | null): { master: Instance; key: string; sentinel: Instance }[] {
   const found: { master: Instance; key: string; sentinel: Instance }[] = [];
   for (const master of masters) {
@@ -246,13 +244,12 @@ function sentinelsById(masters: Iterable<Instance>, runId: string | null): { mas
   return found;
 }
 
+/** Removes every Sentinel with this run id from the master; returns how many. */
 function removeSentinelsById(master: Instance, runId: string): number {
-  let removed = 0;
-  for (const [key, sentinel] of master.sentinels) {
-    if (sentinel.runId !== runId) continue;
+  const found = sentinelsById([master], runId);
+  for (const { key, sentinel } of found) {
     sentinel.link.close();
     master.sentinels.delete(key);
-    removed++;
   }
-  return removed;
+  return found.length;
 }

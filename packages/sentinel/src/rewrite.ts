@@ -30,9 +30,9 @@ export function sentinelConfigLines(state: SentinelState): [string, string][] {
   if (state.resolveHostnames) add('resolve-hostnames', 'yes');
   if (state.announceHostnames) add('announce-hostnames', 'yes');
   for (const master of state.masters.values()) {
-    const address = state.currentMaster(master);
+    const current = state.currentMaster(master);
     const name = master.name;
-    add('monitor', `${name} ${address.host} ${address.port} ${master.quorum}`);
+    add('monitor', `${name} ${current.host} ${current.port} ${master.quorum}`);
     if (master.downAfterPeriod !== state.periods.defaultDownAfter) add('down-after-milliseconds', `${name} ${master.downAfterPeriod}`);
     if (master.failoverTimeout !== state.periods.defaultFailoverTimeout) add('failover-timeout', `${name} ${master.failoverTimeout}`);
     if (master.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) add('parallel-syncs', `${name} ${master.parallelSyncs}`);
@@ -43,7 +43,7 @@ export function sentinelConfigLines(state: SentinelState): [string, string][] {
     if (master.masterRebootDownAfterPeriod !== 0) add('master-reboot-down-after-period', `${name} ${master.masterRebootDownAfterPeriod}`);
     add('config-epoch', `${name} ${master.configEpoch}`);
     add('leader-epoch', `${name} ${master.leaderEpoch}`);
-    const currentKey = addressKey(address.host, address.port);
+    const currentKey = addressKey(current.host, current.port);
     for (const replica of master.replicas.values()) {
       // Mid-failover the promoted replica is the master address: it is listed as the old master.
       const at = replica.name === currentKey ? master : replica;

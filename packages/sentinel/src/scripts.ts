@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fs } from 'node:fs';
 import { constants } from 'node:os';
 import type { EventLevel } from './events.js';
+import type { Instance } from './instance.js';
 
 const MAX_QUEUE = 256;
 const MAX_RUNNING = 16;
@@ -102,17 +103,22 @@ export class ScriptQueue {
 }
 
 /**
- * Redis checks a script path when it is configured (access X_OK): null when it may run, else
- * the complaint, "Notification script seems non existing or non executable" and the like.
+ * Sets a master's notification-script or client-reconfig-script (null clears it). Like Redis,
+ * a path must be executable (access X_OK): otherwise nothing changes and the complaint is
+ * returned, "Notification script seems non existing or non executable" and the like.
  */
-export function scriptPathProblem(directive: string, path: string): string | null {
-  try {
-    accessSync(path, fs.X_OK);
-    return null;
-  } catch {
-    const what = directive === 'notification-script' ? 'Notification script' : 'Client reconfiguration script';
-    return `${what} seems non existing or non executable`;
+export function assignScript(master: Instance, directive: string, path: string | null): string | null {
+  const notification = directive === 'notification-script';
+  if (path !== null) {
+    try {
+      accessSync(path, fs.X_OK);
+    } catch {
+      return `${notification ? 'Notification script' : 'Client reconfiguration script'} seems non existing or non executable`;
+    }
   }
+  if (notification) master.notificationScript = path;
+  else master.clientReconfigScript = path;
+  return null;
 }
 
 /** The delay before retry number `retryNum` + 1: the base, doubled for each retry after the first. */

@@ -7,7 +7,7 @@ import type { Client } from '@tsredis/node/server/client';
 import { globMatch } from '@tsredis/node/keyspace/glob';
 import { flushConfigAndReply, masterOrError, parseLong, sentinelOf } from './command-context.js';
 import { propagateDownAfterPeriod, yesNo } from './config.js';
-import { scriptPathProblem } from './scripts.js';
+import { assignScript } from './scripts.js';
 import { SIMULATE_CRASH_AFTER_ELECTION, SIMULATE_CRASH_AFTER_PROMOTION, type Periods } from './state.js';
 
 /** SENTINEL SET options: their value check, and how they apply. */
@@ -22,10 +22,12 @@ export function sentinelSet(client: Client, argv: string[]): void {
     const more = argv.length - 1 - j;
     const start = j;
     let redacted = false;
-    const badFormat = (at: number) => {
-      client.error(`ERR Invalid argument '${argv[at]}' for SENTINEL SET '${option}'`);
+    // A refused option ends the command; the options applied before it are kept (and saved).
+    const fail = (message: string) => {
+      client.error(message);
       if (changes > 0) sentinel.flushConfig();
     };
+    const badFormat = (at: number) => fail(`ERR Invalid argument '${argv[at]}' for SENTINEL SET '${option}'`);
     const positive = (min: number): number | null => {
       const value = parseLong(argv[++j]!);
       return value === null || value < min ? null : value;
@@ -46,21 +48,12 @@ export function sentinelSet(client: Client, argv: string[]): void {
     } else if ((name === 'notification-script' || name === 'client-reconfig-script') && more > 0) {
       j++;
       if (sentinel.state.denyScriptsReconfig) {
-        client.error(
+        return fail(
           'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration',
         );
-        if (changes > 0) sentinel.flushConfig();
-        return;
       }
-      const value = argv[j]!.length > 0 ? argv[j]! : null;
-      const problem = value === null ? null : scriptPathProblem(name, value);
-      if (problem !== null) {
-        client.error(`ERR ${problem}`);
-        if (changes > 0) sentinel.flushConfig();
-        return;
-      }
-      if (name === 'notification-script') master.notificationScript = value;
-      else master.clientReconfigScript = value;
+      const problem = assignScript(master, name, argv[j]!.length > 0 ? argv[j]! : null);
+      if (problem !== null) return fail(`ERR ${problem}`);
     } else if (name === 'auth-pass' && more > 0) {
       const value = argv[++j]!;
       master.authPass = value.length > 0 ? value : null;
@@ -85,9 +78,7 @@ export function sentinelSet(client: Client, argv: string[]): void {
       if (value === null) return badFormat(j);
       master.masterRebootDownAfterPeriod = value;
     } else {
-      client.error(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
-      if (changes > 0) sentinel.flushConfig();
-      return;
+      return fail(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
     }
     changes++;
     const words = argv.slice(start, j + 1);
