@@ -38,12 +38,7 @@ afterAll(() => {
 });
 
 /** The tls-* directives of a node trusting `ca`. */
-const tlsArgs = (tlsPort: number, ca = 'ca') => [
-  '--tls-port', String(tlsPort),
-  '--tls-cert-file', certs.file('node.crt'),
-  '--tls-key-file', certs.file('node.key'),
-  '--tls-ca-cert-file', certs.file(`${ca}.crt`),
-];
+const tlsArgs = (tlsPort: number, ca = 'ca') => ['--tls-port', String(tlsPort), ...certs.args('node', ca)];
 
 /** An ioredis client over TLS with the node certificate (closed by the caller). */
 function tlsClient(port: number): Redis {

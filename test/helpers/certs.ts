@@ -31,6 +31,16 @@ export class TestCertificates {
     this.openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
   }
 
+  /** The tls-* directives of a process presenting `identity` and trusting `ca`, as [name, value] pairs. */
+  directives(identity: string, ca: string): [string, string][] {
+    return [['tls-cert-file', this.file(`${identity}.crt`)], ['tls-key-file', this.file(`${identity}.key`)], ['tls-ca-cert-file', this.file(`${ca}.crt`)]];
+  }
+
+  /** The same directives as `--name value` command-line arguments. */
+  args(identity: string, ca: string): string[] {
+    return this.directives(identity, ca).flatMap(([name, value]) => [`--${name}`, value]);
+  }
+
   /** A certificate and key as node:tls and ioredis take them. */
   identity(name: string): { cert: Buffer; key: Buffer } {
     return { cert: readFileSync(this.file(`${name}.crt`)), key: readFileSync(this.file(`${name}.key`)) };

@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { command, waitUntil } from '../helpers/cluster.js';
 import { hasRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, sentinelProc, type Flavor, type Proc } from './topology.js';
+import { hasRealSentinel, sentinelProc, type Flavor, type Proc } from './topology.js';
 
 const real = hasRealRedis() && hasRealSentinel();
 if (!real) console.warn('!!! redis-sentinel not installed: the Sentinel address update comparison is SKIPPED !!!');
@@ -47,8 +48,8 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
 
     it('moves a peer that restarted on a new port under both masters it was known by', async () => {
       masters.push(await startTsredis(), await startTsredis());
-      const observer = sentinel('a', await listenPort(), masters);
-      const moving = sentinel('b', await listenPort(), masters);
+      const observer = sentinel('a', await freePort(), masters);
+      const moving = sentinel('b', await freePort(), masters);
       await Promise.all([observer.start(), moving.start()]);
       for (const master of ['m1', 'm2']) {
         await waitUntil(async () => (await peerPorts(observer, master)).includes(String(moving.port)), 20_000, `the peer under ${master}`);
@@ -56,7 +57,7 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
       // Same identity (its rewritten file keeps myid), a new port, and only m1 watched now.
       await moving.stop();
       const myid = /^sentinel myid (\w+)$/m.exec(readFileSync(join(dir, `${flavor}-b.conf`), 'latin1'))![1]!;
-      const port = await listenPort();
+      const port = await freePort();
       const moved = sentinel('b2', port, masters.slice(0, 1));
       writeFileSync(join(dir, `${flavor}-b2.conf`), `${readFileSync(join(dir, `${flavor}-b2.conf`), 'latin1')}sentinel myid ${myid}\n`);
       await moved.start();

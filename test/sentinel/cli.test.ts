@@ -9,15 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { SERVER_BIN } from '../helpers/servers.js';
-import { listenPort, Proc, SENTINEL_BIN } from './topology.js';
+import { Proc, SENTINEL_BIN } from './topology.js';
 
 describe('sentinel command lines', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsredis-sentinel-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('tsredis-server --sentinel runs a Sentinel that persists its id', async () => {
-    const port = await listenPort();
+    const port = await freePort();
     const file = join(dir, 'sentinel.conf');
     writeFileSync(file, `port ${port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 1 2\n`);
     const sentinel = new Proc('tsredis-server --sentinel', port, process.execPath, [SERVER_BIN, file, '--sentinel']);

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { command, waitUntil } from '../helpers/cluster.js';
 import { hasRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, sentinelProc, type Flavor, type Proc } from './topology.js';
+import { hasRealSentinel, sentinelProc, type Flavor, type Proc } from './topology.js';
 
 const real = hasRealRedis() && hasRealSentinel();
 if (!real) console.warn('!!! redis-sentinel not installed: the Sentinel hostname comparison is SKIPPED !!!');
@@ -33,7 +34,7 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
     it('reports a master configured as localhost by its IP, and by its name under announce-hostnames', async () => {
       master = await startTsredis();
       const { address } = await lookup('localhost');
-      const port = await listenPort();
+      const port = await freePort();
       const file = join(dir, `${flavor}.conf`);
       writeFileSync(file, [
         `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'sentinel resolve-hostnames yes',

@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { RawClient } from '../helpers/raw.js';
 import { hasRealRedis, startRealRedis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, Proc, SENTINEL_BIN, sleep } from './topology.js';
+import { hasRealSentinel, Proc, SENTINEL_BIN, sleep } from './topology.js';
 
 const available = hasRealRedis() && hasRealSentinel();
 if (!available) console.warn('!!! redis-server / redis-sentinel not installed: Sentinel reply comparisons are SKIPPED !!!');
@@ -69,8 +70,8 @@ describe.skipIf(!available)('tsredis-sentinel replies match redis-sentinel 7.0',
       writeFileSync(file, `port ${port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 ${master.port} 2\n`);
       return file;
     };
-    const realPort = await listenPort();
-    const ourPort = await listenPort();
+    const realPort = await freePort();
+    const ourPort = await freePort();
     real = new Proc('redis-sentinel', realPort, 'redis-sentinel', [config(realPort)]);
     ours = new Proc('tsredis-sentinel', ourPort, process.execPath, [SENTINEL_BIN, config(ourPort)]);
     await Promise.all([real.start(), ours.start()]);

@@ -6,10 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { TestCertificates } from '../helpers/certs.js';
 import { command, waitUntil } from '../helpers/cluster.js';
 import { hasRealRedis, startTsredis, type RunningServer } from '../helpers/servers.js';
-import { hasRealSentinel, listenPort, sentinelProc, type Flavor, type Proc } from './topology.js';
+import { hasRealSentinel, sentinelProc, type Flavor, type Proc } from './topology.js';
 
 const real = hasRealRedis() && hasRealSentinel();
 if (!real) console.warn('!!! redis-sentinel not installed: the TLS Sentinel comparison is SKIPPED !!!');
@@ -25,13 +26,8 @@ afterAll(() => {
   certs.remove();
 });
 
-/** The certificate directives every process gets (a config line or a `--name value` pair each). */
-const tlsFiles = (): [string, string][] => [
-  ['tls-cert-file', certs.file('node.crt')], ['tls-key-file', certs.file('node.key')], ['tls-ca-cert-file', certs.file('ca.crt')],
-];
-
 /** A data node's TLS port, beside its plain one. */
-const nodeTlsArgs = (tlsPort: number) => ['--tls-port', String(tlsPort), ...tlsFiles().flatMap(([name, value]) => [`--${name}`, value])];
+const nodeTlsArgs = (tlsPort: number) => ['--tls-port', String(tlsPort), ...certs.args('node', 'ca')];
 
 for (const flavor of ['tsredis', 'real'] as Flavor[]) {
   describe.skipIf(flavor === 'real' && !real)(`${flavor} Sentinel over TLS`, () => {
@@ -44,17 +40,17 @@ for (const flavor of ['tsredis', 'real'] as Flavor[]) {
     });
 
     it('monitors the master on its TLS port, finds the replica and fails over to it', async () => {
-      const [masterTls, replicaTls] = [await listenPort(), await listenPort()];
+      const [masterTls, replicaTls] = [await freePort(), await freePort()];
       const master = await startTsredis([...nodeTlsArgs(masterTls), '--repl-diskless-sync-delay', '0']);
       started.push(master);
       const replica = await startTsredis([...nodeTlsArgs(replicaTls), '--tls-replication', 'yes', '--replicaof', `127.0.0.1 ${masterTls}`]);
       started.push(replica);
 
-      const port = await listenPort();
+      const port = await freePort();
       const file = join(certs.dir, `sentinel-${flavor}.conf`);
       writeFileSync(file, [
         `port ${port}`, 'bind 127.0.0.1', `dir ${certs.dir}`,
-        ...tlsFiles().map(([name, value]) => `${name} ${value}`),
+        ...certs.directives('node', 'ca').map(([name, value]) => `${name} ${value}`),
         'tls-replication yes',
         `sentinel monitor mymaster 127.0.0.1 ${masterTls} 1`,
         'sentinel down-after-milliseconds mymaster 1000',

@@ -18,26 +18,6 @@ export const SENTINEL_BIN = join(root, 'packages', 'sentinel', 'dist', 'cli.js')
 
 export type Flavor = 'tsredis' | 'real';
 
-/** Where the kernel starts picking ports for outgoing connections. */
-function ephemeralStart(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'latin1').split(/\s+/)[0]) || 32768;
-  } catch {
-    return 32768;
-  }
-}
-
-/**
- * A free port below the ephemeral range when possible: the drills open many short connections,
- * and a port handed out for one of them between the check and the server's bind would fail it.
- */
-export async function listenPort(): Promise<number> {
-  const limit = ephemeralStart();
-  let port = await freePort();
-  for (let attempt = 0; attempt < 100 && port >= limit; attempt++) port = await freePort();
-  return port;
-}
-
 /** Whether redis-sentinel (the real one) is installed. */
 export function hasRealSentinel(): boolean {
   return spawnSync('redis-sentinel', ['--version']).status === 0;
@@ -140,15 +120,15 @@ export class Topology {
   }
 
   private async startAll(): Promise<void> {
-    const masterPort = await listenPort();
+    const masterPort = await freePort();
     this.nodes.push(this.dataNode(masterPort, null));
-    for (let i = 0; i < this.options.replicas; i++) this.nodes.push(this.dataNode(await listenPort(), masterPort));
+    for (let i = 0; i < this.options.replicas; i++) this.nodes.push(this.dataNode(await freePort(), masterPort));
     await Promise.all(this.nodes.map((node) => node.start()));
     await this.waitFor('replicas in sync', async () => {
       const info = String(await this.call(masterPort, 'INFO', 'replication'));
       return (info.match(/state=online/g)?.length ?? 0) === this.options.replicas;
     });
-    for (let i = 0; i < 3; i++) this.sentinels.push(await this.sentinelNode(await listenPort(), masterPort));
+    for (let i = 0; i < 3; i++) this.sentinels.push(await this.sentinelNode(await freePort(), masterPort));
     await Promise.all(this.sentinels.map((sentinel) => sentinel.start()));
     await this.waitFor('sentinels to discover each other and the replicas', async () => {
       for (const sentinel of this.sentinels) {

@@ -75,9 +75,7 @@ afterAll(() => {
   certs.remove();
 });
 
-const serverTlsArgs = () => [
-  '--tls-cert-file', file('server.crt'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.crt'),
-];
+const serverTlsArgs = () => certs.args('server', 'ca');
 
 describe('TLS beside the plain port', () => {
   let server: RunningServer;
